@@ -1,0 +1,189 @@
+"""Command-line interface: `flask --app csptoolkit standards|orgs|demo|users ...`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+from sqlalchemy import func, select
+
+from .domain import scoring
+from .domain import standards as rules
+from .extensions import db
+
+standards_cli = AppGroup("standards", help="Validate, load, list and try out standards files.")
+orgs_cli = AppGroup("orgs", help="The organisation register.")
+demo_cli = AppGroup("demo", help="Demo data for trying the toolkit out.")
+users_cli = AppGroup("users", help="User accounts.")
+
+
+def register(app: Flask) -> None:
+    for group in (standards_cli, orgs_cli, demo_cli, users_cli):
+        app.cli.add_command(group)
+
+
+def _paths(paths: tuple[str, ...]) -> list[Path]:
+    found = rules.expand_paths(Path(p) for p in paths)
+    if not found:
+        raise click.UsageError("No standards files found in the paths given.")
+    return found
+
+
+def _beside(paths: list[Path]) -> dict[tuple[str, str], rules.Framework]:
+    """Valid versions in the same folders as the files checked, so `supersedes` can find its predecessor."""
+    known: dict[tuple[str, str], rules.Framework] = {}
+    named = {p.resolve() for p in paths}
+    for folder in {p.resolve().parent for p in paths}:
+        for other in folder.glob("*.y*ml"):
+            if other.resolve() not in named:
+                checked = rules.parse_text(other.read_text(encoding="utf-8"), str(other))
+                if checked.framework is not None:
+                    known[(checked.framework.framework, checked.framework.version)] = checked.framework
+    return known
+
+
+@standards_cli.command("validate")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+def validate_command(paths: tuple[str, ...]) -> None:
+    """Check standards files (or folders of them); print every problem with file and line."""
+    files = _paths(paths)
+    frameworks, problems = rules.check_files(files, known=_beside(files))
+    for problem in problems:
+        click.echo(str(problem))
+    if problems:
+        bad = len({p.file for p in problems})
+        click.echo(f"{len(problems)} problem(s) in {bad} of {len(files)} file(s).", err=True)
+        sys.exit(1)
+    criteria = sum(len(f.criteria) for f in frameworks)
+    names = len({f.framework for f in frameworks})
+    click.echo(f"OK: {len(files)} file(s), {names} framework(s), {len(frameworks)} version(s), "
+               f"{criteria} criteria checked.")
+
+
+@standards_cli.command("load")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+def load_command(paths: tuple[str, ...]) -> None:
+    """Store framework versions in the database, all or none."""
+    from .services import standards as service
+
+    try:
+        report = service.load(db.session, _paths(paths))
+        db.session.commit()
+    except rules.StandardsError as error:
+        db.session.rollback()
+        for problem in error.problems:
+            click.echo(str(problem), err=True)
+        click.echo("Nothing was loaded.", err=True)
+        sys.exit(1)
+    except service.LoadRefused as error:
+        db.session.rollback()
+        click.echo(f"Refused: {error}", err=True)
+        click.echo("Nothing was loaded.", err=True)
+        sys.exit(1)
+    for label in report.loaded:
+        click.echo(f"loaded {label}")
+    for label in report.unchanged:
+        click.echo(f"unchanged {label} (already loaded)")
+
+
+@standards_cli.command("list")
+def list_command() -> None:
+    """Show the frameworks and versions loaded."""
+    from .models import Criterion, Framework, FrameworkVersion
+
+    rows = db.session.execute(
+        select(Framework.slug, FrameworkVersion.version, FrameworkVersion.status, FrameworkVersion.content_hash,
+               func.count(Criterion.id))
+        .join(FrameworkVersion.framework).outerjoin(Criterion, Criterion.framework_version_id == FrameworkVersion.id)
+        .group_by(Framework.slug, FrameworkVersion.version, FrameworkVersion.status, FrameworkVersion.content_hash)
+        .order_by(Framework.slug, FrameworkVersion.version)).all()
+    if not rows:
+        click.echo("No standards loaded. Try: flask --app csptoolkit standards load standards/")
+        return
+    click.echo(f"{'framework':<28} {'version':<10} {'status':<10} {'criteria':>8}  hash")
+    for slug, version, status, digest, count in rows:
+        click.echo(f"{slug:<28} {version:<10} {status:<10} {count:>8}  {digest[:16]}")
+
+
+@standards_cli.command("score")
+@click.argument("standards_file", type=click.Path(exists=True, dir_okay=False))
+@click.argument("answers_file", type=click.Path(exists=True, dir_okay=False))
+def score_command(standards_file: str, answers_file: str) -> None:
+    """Score an answers file (JSON: criterion id -> level, true/false or "na") without the database."""
+    path = Path(standards_file)
+    checked = rules.parse_text(path.read_text(encoding="utf-8"), str(path))
+    if checked.framework is None:
+        for problem in checked.problems:
+            click.echo(str(problem), err=True)
+        sys.exit(1)
+    try:
+        raw = json.loads(Path(answers_file).read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        click.echo(f"{answers_file}: not valid JSON: {error}", err=True)
+        sys.exit(1)
+    try:
+        answers = scoring.parse_answers(checked.framework, raw)
+    except scoring.AnswerError as error:
+        click.echo(f"{answers_file}: {error}", err=True)
+        sys.exit(1)
+    result = scoring.score(checked.framework, answers)
+    click.echo(json.dumps(result.to_json(checked.framework), indent=2))
+
+
+@orgs_cli.command("import")
+@click.option("--from", "folder", type=click.Path(exists=True, file_okay=False),
+              help="Folder with the register's CSV files (default: the copy shipped with the toolkit).")
+def import_command(folder: str | None) -> None:
+    """Import the 153 English authorities with statistical neighbours, and the 22 Welsh authorities."""
+    from .services import organisations
+
+    path = Path(folder or current_app.config["REFERENCE_DATA_PATH"])
+    try:
+        report = organisations.import_register(db.session, path)
+        db.session.commit()
+    except organisations.ImportProblem as error:
+        db.session.rollback()
+        click.echo(f"{error}\nNothing was imported.", err=True)
+        sys.exit(1)
+    click.echo(f"England: {report.england} authorities, {report.neighbour_links} statistical neighbour links; "
+               f"Wales: {report.wales} authorities ({report.added} added, {report.updated} updated).")
+
+
+@demo_cli.command("seed")
+def seed_command() -> None:
+    """Load standards, organisations, cycles, demo users and synthetic assessments (safe to run twice)."""
+    from .services import demo
+
+    report = demo.seed(db.session, Path(current_app.config["STANDARDS_PATH"]),
+                       Path(current_app.config["REFERENCE_DATA_PATH"]))
+    db.session.commit()
+    click.echo(f"Standards loaded: {', '.join(report.standards_loaded) or 'none new'}; "
+               f"organisations: {report.organisations}; assessments created: {report.assessments_created}; "
+               f"users created: {report.users_created}.")
+    if report.users_created:
+        click.echo(f"Demo users (password '{demo.DEMO_PASSWORD}'): "
+                   + ", ".join(f"{email} ({role})" for email, role, _, _ in demo.DEMO_USERS))
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option("--role", required=True, type=click.Choice(["admin", "champion", "editor", "viewer"]))
+@click.option("--org", "org_code", help="DfE code of the authority (editors and viewers).")
+@click.option("--name", help="The person's name (default: from the email).")
+@click.password_option(help="The password (asked for when not given).")
+def create_user_command(email: str, role: str, org_code: str | None, name: str | None, password: str) -> None:
+    """Create a user."""
+    from .services.accounts import AccountError, create_user
+
+    try:
+        user = create_user(db.session, email, role, password, name=name, organisation_code=org_code)
+        db.session.commit()
+    except AccountError as error:
+        db.session.rollback()
+        click.echo(f"Not created: {error}", err=True)
+        sys.exit(1)
+    click.echo(f"Created {user.email} ({user.role}).")

@@ -1,0 +1,1 @@
+"""The rules of the toolkit as plain Python: no Flask, no database."""

@@ -1,0 +1,18 @@
+"""SQLAlchemy models, one module per aggregate."""
+
+from .assessment import Answer, Assessment, AssessmentScore, EvidenceFile
+from .audit import AuditEvent
+from .base import Base
+from .cycle import Cycle
+from .framework import Criterion, CrosswalkLink, Domain, Framework, FrameworkVersion, Standard
+from .organisation import Organisation, PeerGroup, PeerGroupMember, StatisticalNeighbour
+from .plan import ImprovementPlan, PlanAction
+from .review import ReviewAssignment, ReviewFinding
+from .user import ApiToken, User
+
+__all__ = [
+    "Answer", "ApiToken", "Assessment", "AssessmentScore", "AuditEvent", "Base", "Criterion", "CrosswalkLink",
+    "Cycle", "Domain", "EvidenceFile", "Framework", "FrameworkVersion", "ImprovementPlan", "Organisation",
+    "PeerGroup", "PeerGroupMember", "PlanAction", "ReviewAssignment", "ReviewFinding", "StatisticalNeighbour",
+    "Standard", "User",
+]

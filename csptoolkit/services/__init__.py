@@ -1,0 +1,1 @@
+"""Use cases: each combines models and domain rules in one transaction."""

@@ -1,0 +1,183 @@
+"""Demo data: standards, the register, two cycles, a user per role, and synthetic assessments for England.
+
+The assessments come from a seeded random generator with structure: each authority has an underlying
+capability, regions differ a little, domains differ (needs assessment tends to be stronger than market
+management), and the 2011 cycle is on the whole a little better than 2010. Running it twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..domain import scoring
+from ..domain.standards import Framework
+from ..models import Answer, Assessment, Cycle, Organisation, ReviewAssignment
+from ..models.assessment import DRAFT, IN_REVIEW, MODERATED, PUBLISHED, SUBMITTED
+from ..models.organisation import ENGLAND
+from . import organisations, standards
+from .accounts import create_user, find_user
+from .scores import score_rows
+
+DEMO_PASSWORD = "commissioning-demo"
+DEMO_FRAMEWORK = "csp-commissioning"
+SEED = 2011
+
+# email, role, organisation code, name
+DEMO_USERS = (
+    ("admin@csptoolkit.example", "admin", None, "Programme Admin"),
+    ("champion@csptoolkit.example", "champion", None, "Commissioning Champion"),
+    ("editor@leeds.example", "editor", "383", "Director of Children's Services, Leeds"),
+    ("viewer@camden.example", "viewer", "202", "Commissioning Officer, Camden"),
+    ("editor@cardiff.example", "editor", "681", "Director of Social Services, Cardiff"),
+)
+EDITOR_AUTHORITY = "383"  # the demo editor's 2011 assessment is left half done, for the journey
+
+DOMAIN_TENDENCY = {
+    "leadership": 0.3, "needs-assessment": 0.4, "engagement": 0.0, "resources": -0.3,
+    "market": -0.5, "procurement": 0.1, "performance": -0.1, "workforce": -0.2,
+}
+REGION_TENDENCY = {
+    "Inner London": 0.3, "Outer London": 0.2, "South East": 0.1, "North West": 0.0, "East of England": 0.0,
+    "South West": -0.1, "West Midlands": -0.1, "East Midlands": -0.05, "Yorkshire and The Humber": 0.0,
+    "North East": 0.15,
+}
+
+
+@dataclass
+class SeedReport:
+    standards_loaded: list[str]
+    organisations: int
+    assessments_created: int
+    users_created: int
+
+
+def seed(session: Session, standards_path: Path, data_path: Path, today: date | None = None) -> SeedReport:
+    """Load everything the demo needs; skips what is already there (caller commits)."""
+    today = today or datetime.now(UTC).date()
+    loaded = standards.load(session, sorted(standards_path.glob("*.yaml")))
+    register = organisations.import_register(session, data_path)
+    cycles = _cycles(session, today)
+    users = _users(session)
+    champion = find_user(session, "champion@csptoolkit.example")
+    authorities = session.execute(
+        select(Organisation).where(Organisation.nation == ENGLAND).order_by(Organisation.code)).scalars().all()
+    created = 0
+    rng = random.Random(SEED)
+    capability = {o.code: rng.gauss(REGION_TENDENCY.get(o.dfe_region or "", 0.0), 0.55) for o in authorities}
+    for year_index, cycle in enumerate(cycles):
+        framework = cycle.framework_version.rules()
+        criteria = {c.key: c for c in cycle.framework_version.criteria}
+        done = set(session.execute(select(Assessment.organisation_id).filter_by(cycle_id=cycle.id)).scalars())
+        for organisation in authorities:
+            # One generator per authority and cycle: the same data whatever else is already seeded.
+            local = random.Random(f"{SEED}-{cycle.slug}-{organisation.code}")
+            if organisation.id in done:
+                continue
+            state = _state(local, year_index, organisation.code)
+            assessment = Assessment(cycle=cycle, organisation=organisation, state=state)
+            level = capability[organisation.code] + 0.35 * year_index
+            answers = _answers(local, framework, level, complete=state != DRAFT)
+            for key, value in answers.items():
+                criterion = framework.criterion(key)
+                answer = Answer(criterion=criteria[key], not_applicable=value == scoring.NA,
+                                level=None if value == scoring.NA else value)
+                if criterion.evidence_from is not None and value != scoring.NA and value >= criterion.evidence_from:
+                    answer.evidence_note = local.choice(EVIDENCE_NOTES)
+                if state in (MODERATED, PUBLISHED) and value != scoring.NA:
+                    answer.moderated_level = max(0, value - (1 if local.random() < 0.18 else 0))
+                    if criterion.type == "yesno":
+                        answer.moderated_level = value
+                assessment.answers.append(answer)
+            if state != DRAFT:
+                assessment.submitted_at = datetime.combine(cycle.opens_on + timedelta(days=local.randint(20, 90)),
+                                                           datetime.min.time(), UTC)
+            session.add(assessment)
+            session.flush()
+            if state in (IN_REVIEW, MODERATED, PUBLISHED) and champion is not None:
+                session.add(ReviewAssignment(assessment_id=assessment.id, champion_id=champion.id,
+                                             state="completed" if state != IN_REVIEW else "in_progress"))
+            session.add_all(score_rows(assessment))
+            created += 1
+    session.flush()
+    return SeedReport(loaded.loaded, register.england + register.wales, created, users)
+
+
+def _cycles(session: Session, today: date) -> list[Cycle]:
+    """The 2010 cycle closed last year; the 2011 cycle is open now, so the journey can be tried."""
+    wanted = (
+        ("2010", "2010 self-assessment", "2010.1", today - timedelta(days=500), today - timedelta(days=300)),
+        ("2011", "2011 self-assessment", "2011.1", today - timedelta(days=60), today + timedelta(days=120)),
+    )
+    cycles = []
+    for slug, name, version, opens, closes in wanted:
+        cycle = session.execute(select(Cycle).filter_by(slug=slug)).scalar_one_or_none()
+        if cycle is None:
+            framework_version = standards.version_by_label(session, DEMO_FRAMEWORK, version)
+            if framework_version is None:
+                raise LookupError(f"{DEMO_FRAMEWORK} {version} is not loaded: check the standards folder")
+            cycle = Cycle(slug=slug, name=name, framework_version=framework_version, opens_on=opens,
+                          closes_on=closes)
+            session.add(cycle)
+            session.flush()
+        cycles.append(cycle)
+    return cycles
+
+
+def _users(session: Session) -> int:
+    created = 0
+    for email, role, code, name in DEMO_USERS:
+        if find_user(session, email) is None:
+            create_user(session, email, role, DEMO_PASSWORD, name=name, organisation_code=code)
+            created += 1
+    return created
+
+
+def _state(rng: random.Random, year_index: int, code: str) -> str:
+    if year_index == 0:
+        return rng.choices([PUBLISHED, MODERATED, SUBMITTED], weights=[55, 25, 20])[0]
+    if code == EDITOR_AUTHORITY:
+        return DRAFT
+    return rng.choices([SUBMITTED, IN_REVIEW, MODERATED, DRAFT], weights=[58, 12, 15, 15])[0]
+
+
+def _answers(rng: random.Random, framework: Framework, capability: float, complete: bool
+             ) -> dict[str, scoring.Answer]:
+    top = framework.max_level
+    answers: dict[str, scoring.Answer] = {}
+    for domain in framework.domains:
+        tendency = DOMAIN_TENDENCY.get(domain.id, 0.0) + rng.gauss(0, 0.3)
+        for standard in domain.standards:
+            for criterion in standard.criteria:
+                if not complete and rng.random() < 0.45:
+                    continue
+                if criterion.depends_on is not None:
+                    target = answers.get(criterion.depends_on.criterion)
+                    if target is None or target == scoring.NA or target < criterion.depends_on.min_level:
+                        continue
+                if criterion.allow_na and rng.random() < 0.08:
+                    answers[criterion.id] = scoring.NA
+                    continue
+                position = 2.1 + capability + tendency + rng.gauss(0, 0.7)
+                if criterion.type == "yesno":
+                    answers[criterion.id] = top if position >= 1.6 else 0
+                else:
+                    answers[criterion.id] = min(top, max(0, round(position * top / 4)))
+    return answers
+
+
+EVIDENCE_NOTES = (
+    "Children's trust board minutes approving the joint commissioning strategy.",
+    "Signed section 75 partnership agreement and the pooled budget board's terms of reference.",
+    "Joint strategic needs assessment chapter on children and young people, with the data appendix.",
+    "Contract monitoring reports for the last four quarters and the provider forum notes.",
+    "Participation strategy and the young commissioners' report to the lead member.",
+    "Market position statement and the placement sufficiency strategy.",
+    "Commissioning workforce development plan and training records.",
+    "Outcomes framework with the latest performance scorecard.",
+)

@@ -1,0 +1,135 @@
+"""The web interface: one blueprint per user journey, GOV.UK Frontend pages, English and Welsh."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Flask, g, render_template, request, session
+from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from govuk_frontend_wtf.main import WTFormsHelpers
+from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
+from markupsafe import Markup
+
+from ..domain.text import localise
+from ..extensions import db, login_manager
+from .markdown import render_markdown
+
+SERVICE_NAME = _l("Commissioning self-assessment toolkit")
+
+
+def select_locale() -> str:
+    """The signed-in user's choice, else the session's, else the browser's preference."""
+    languages = ("en", "cy")
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    if session.get("locale") in languages:
+        return session["locale"]
+    return request.accept_languages.best_match(languages) or "en"
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """Only same-site paths: a `next` parameter never sends people elsewhere."""
+    if not target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return default
+    return target
+
+
+def register_filters(app: Flask) -> None:
+    """Template filters: standards text in the page's language, safe Markdown, scores and percentages."""
+
+    @app.template_filter("t")
+    def translate_text(text: dict | None) -> Markup:
+        """Standards text in the page's language; English marked lang="en" when there is no translation."""
+        value, language = localise(text or {}, str(get_locale()))
+        if language != str(get_locale()):
+            return Markup('<span lang="{}">{}</span>').format(language, value)
+        return Markup("{}").format(value)
+
+    @app.template_filter("t_plain")
+    def translate_plain(text: dict | None) -> str:
+        return localise(text or {}, str(get_locale()))[0]
+
+    @app.template_filter("markdown")
+    def markdown_filter(text: dict | None) -> Markup:
+        value, language = localise(text or {}, str(get_locale()))
+        html = render_markdown(value)
+        if language != str(get_locale()):
+            return Markup('<div lang="{}">{}</div>').format(language, html)
+        return html
+
+    @app.template_filter("score")
+    def score_filter(value) -> str:
+        return "-" if value is None else format_decimal(value, format="#,##0.0")
+
+    @app.template_filter("percent")
+    def percent_filter(value) -> str:
+        return "-" if value is None else format_percent(float(value) / 100, format="#,##0.0%")
+
+
+def init_web(app: Flask) -> None:
+    app.jinja_loader = ChoiceLoader([
+        PackageLoader("csptoolkit"),
+        PrefixLoader({
+            "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+            "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+        }),
+    ])
+    app.jinja_env.add_extension("jinja2.ext.i18n")
+    WTFormsHelpers(app)
+    login_manager.login_view = "auth.sign_in"
+    login_manager.login_message = _l("Sign in to see this page.")
+    login_manager.login_message_category = "info"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        from ..models import User
+
+        ident, _, token = user_id.partition(":")
+        if not ident.isdigit():
+            return None
+        user = db.session.get(User, int(ident))
+        if user is None or not user.active or user.session_token != token:
+            return None
+        return user
+
+    register_filters(app)
+
+    @app.context_processor
+    def globals_for_templates() -> dict:
+        return {"service_name": SERVICE_NAME, "current_locale": str(get_locale()), "format_date": format_date,
+                "format_datetime": format_datetime}
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self'; img-src 'self' data:; "
+            "frame-ancestors 'none'; form-action 'self'")
+        return response
+
+    from . import admin, assess, auth
+
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(assess.bp)
+    app.register_blueprint(admin.bp)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        return auth.handle_expired_form(error)
+
+    for code in (403, 404, 413):
+        app.register_error_handler(code, lambda error: (render_template(
+            "error.html", code=error.code, title=error.name), error.code))
+
+    @app.before_request
+    def remember_request_start() -> None:
+        g.locale = select_locale()

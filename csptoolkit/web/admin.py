@@ -1,0 +1,99 @@
+"""Programme admin pages: users (list, create, deactivate, reset password)."""
+
+from __future__ import annotations
+
+import secrets
+from functools import wraps
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Organisation, User
+from ..models.user import ADMIN, AUTHORITY_ROLES
+from ..services import accounts
+from .forms import ConfirmForm, PasswordResetForm, UserForm, options
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def admin_required(view):
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if current_user.role != ADMIN:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+@bp.route("/users")
+@admin_required
+def users():
+    people = db.session.execute(select(User).order_by(User.role, User.email)).scalars().all()
+    return render_template("admin/users.html", users=people)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@admin_required
+def new_user():
+    form = UserForm()
+    organisations = db.session.execute(select(Organisation).order_by(Organisation.name)).scalars().all()
+    form.organisation.choices = options([("", _("Not an authority user"))] + [
+        (o.code, f"{o.name} ({o.code})") for o in organisations])
+    if form.validate_on_submit():
+        code = form.organisation.data if form.role.data in AUTHORITY_ROLES else None
+        try:
+            user = accounts.create_user(db.session, form.email.data, form.role.data, form.password.data,
+                                        name=form.name.data, organisation_code=code)
+        except accounts.AccountError:
+            db.session.rollback()
+            form.email.errors.append(_("There is already a user with this email address"))
+        else:
+            db.session.commit()
+            flash(_("User %(email)s created.", email=user.email), "success")
+            return redirect(url_for("admin.users")), 303
+    return render_template("admin/user_new.html", form=form), 400 if form.errors else 200
+
+
+def _user(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+@bp.route("/users/<int:user_id>/active", methods=["POST"])
+@admin_required
+def toggle_active(user_id: int):
+    user = _user(user_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if user.id == current_user.id:
+        flash(_("You cannot deactivate your own account."), "error")
+        return redirect(url_for("admin.users")), 303
+    user.active = not user.active
+    user.session_token = secrets.token_hex(16)  # signs the person out everywhere
+    db.session.commit()
+    flash(_("%(email)s can sign in again.", email=user.email) if user.active
+          else _("%(email)s has been deactivated and signed out.", email=user.email), "success")
+    return redirect(url_for("admin.users")), 303
+
+
+@bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])
+@admin_required
+def reset_password(user_id: int):
+    user = _user(user_id)
+    form = PasswordResetForm()
+    if form.validate_on_submit():
+        user.password_hash = accounts.hash_password(form.password.data)
+        user.session_token = secrets.token_hex(16)
+        user.failed_logins = 0
+        user.locked_until = None
+        db.session.commit()
+        flash(_("The password for %(email)s has been reset.", email=user.email), "success")
+        return redirect(url_for("admin.users")), 303
+    return render_template("admin/password.html", form=form, user=user), 400 if form.errors else 200

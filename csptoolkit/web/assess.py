@@ -1,0 +1,404 @@
+"""The assessment journey: home and task list, a page per standard, check answers, submit, history, evidence."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    session,
+    url_for,
+)
+from flask_babel import get_locale, ngettext
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
+
+from ..domain import scoring
+from ..domain import standards as rules
+from ..extensions import db
+from ..models import Answer, Assessment, Criterion, Cycle, EvidenceFile, ReviewAssignment, User
+from ..models.user import ADMIN, CHAMPION, EDITOR
+from ..services import assessments as service
+from ..services import evidence as evidence_service
+from ..services.scores import answers_of, score_of
+from .auth import PENDING_SAVE_KEY, keep_for_after_sign_in
+from .forms import ConfirmForm, DeclarationForm, StartForm, answer_value, build_standard_form, choice_of
+
+bp = Blueprint("assess", __name__)
+
+
+def _owner_signer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="standard-form-owner")
+
+
+def _viewable(assessment_id: int) -> Assessment:
+    try:
+        return service.viewable(db.session, current_user, assessment_id)
+    except service.NotAllowed:
+        abort(404)
+
+
+def _standard(framework: rules.Framework, key: str) -> tuple[rules.Domain, rules.Standard]:
+    for domain in framework.domains:
+        for standard in domain.standards:
+            if standard.id == key:
+                return domain, standard
+    abort(404)
+
+
+def task_list(assessment: Assessment) -> list[dict]:
+    """Domains with their standards' status: not started, in progress or completed."""
+    framework = assessment.cycle.framework_version.rules()
+    answers = answers_of(assessment)
+    visible = scoring.visible_criteria(framework, answers)
+    carried = {a.criterion.key for a in assessment.answers if a.carried_over}
+    result = []
+    for domain in framework.domains:
+        items = []
+        for standard in domain.standards:
+            asked = [c.id for c in standard.criteria if c.id in visible]
+            answered = [cid for cid in asked if cid in answers and cid not in carried]
+            if len(answered) == len(asked) and asked:
+                status = "completed"
+            elif answered or any(cid in carried for cid in asked):
+                status = "in_progress"
+            else:
+                status = "not_started"
+            items.append({"standard": standard, "status": status, "asked": len(asked), "answered": len(answered)})
+        result.append({"domain": domain, "standards": items})
+    return result
+
+
+@bp.route("/")
+def home():
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.sign_in"))
+    if current_user.role == ADMIN:
+        return redirect(url_for("admin.users"))
+    if current_user.role == CHAMPION:
+        assigned = db.session.execute(
+            select(Assessment).join(ReviewAssignment).where(ReviewAssignment.champion_id == current_user.id)
+            .order_by(Assessment.id)).scalars().all()
+        return render_template("assess/champion_home.html", assessments=assigned)
+    cycle = service.open_cycle(db.session)
+    assessment = service.assessment_for(db.session, current_user.organisation_id, cycle) if cycle else None
+    previous = None
+    if cycle is not None and assessment is None:
+        previous = service.previous_assessment(db.session, current_user.organisation_id, cycle)
+    return render_template("assess/home.html", cycle=cycle, assessment=assessment, previous=previous,
+                           start_form=StartForm(), **(_overview(assessment) if assessment else {}))
+
+
+def _overview(assessment: Assessment) -> dict:
+    tasks = task_list(assessment)
+    return {"tasks": tasks, "result": score_of(assessment),
+            "completed": sum(1 for d in tasks for s in d["standards"] if s["status"] == "completed"),
+            "total": sum(len(d["standards"]) for d in tasks)}
+
+
+@bp.route("/assessments/<int:assessment_id>")
+@login_required
+def overview(assessment_id: int):
+    assessment = _viewable(assessment_id)
+    return render_template("assess/overview.html", assessment=assessment, cycle=assessment.cycle,
+                           **_overview(assessment))
+
+
+@bp.route("/cycles/<slug>/start", methods=["POST"])
+@login_required
+def start(slug: str):
+    cycle = db.session.execute(select(Cycle).filter_by(slug=slug)).scalar_one_or_none()
+    if cycle is None or current_user.role != EDITOR:
+        abort(404)
+    if cycle is not service.open_cycle(db.session):
+        flash(_("This cycle is not open."), "error")
+        return redirect(url_for("assess.home"))
+    form = StartForm()
+    previous = service.previous_assessment(db.session, current_user.organisation_id, cycle)
+    if previous is not None and not form.validate_on_submit():
+        if form.errors.get("csrf_token"):
+            abort(400)
+        return render_template("assess/home.html", cycle=cycle, assessment=None, previous=previous,
+                               start_form=form), 400
+    if previous is None and not form.validate() and form.errors.get("csrf_token"):
+        abort(400)
+    assessment = service.start(db.session, current_user, cycle, carry_over=form.carry_over.data == "yes")
+    db.session.commit()
+    carried = sum(1 for a in assessment.answers if a.carried_over)
+    if carried:
+        flash(ngettext("%(num)d answer was carried over from last cycle. Check and save each standard to "
+                       "confirm it.", "%(num)d answers were carried over from last cycle. Check and save each "
+                       "standard to confirm them.", carried), "info")
+    return redirect(url_for("assess.home"))
+
+
+# ----------------------------------------------------------------------------------------------------------
+# A standard's page
+
+
+@bp.route("/assessments/<int:assessment_id>/standards/<key>", methods=["GET", "POST"])
+def standard(assessment_id: int, key: str):
+    if not current_user.is_authenticated:
+        if request.method == "POST":
+            return keep_for_after_sign_in()
+        return current_app.login_manager.unauthorized()
+    assessment = _viewable(assessment_id)
+    framework = assessment.cycle.framework_version.rules()
+    domain, standard_rules = _standard(framework, key)
+    editable = service.can_edit(current_user, assessment)
+    if not editable:
+        if request.method == "POST":
+            flash(_("This assessment has been submitted and can no longer be changed."), "error")
+            return redirect(url_for("assess.standard", assessment_id=assessment.id, key=key)), 303
+        return render_template("assess/standard_read.html", assessment=assessment, domain=domain,
+                               standard=standard_rules, rows=service.answers_by_key(assessment),
+                               framework=framework, visible=scoring.visible_criteria(
+                                   framework, answers_of(assessment)))
+    pending = session.get(PENDING_SAVE_KEY)
+    if request.method == "GET" and pending and pending.get("path") == request.path:
+        return _restore(assessment, framework, domain, standard_rules, pending)
+    return _edit(assessment, framework, domain, standard_rules)
+
+
+def _form_for(assessment: Assessment, framework: rules.Framework, standard_rules: rules.Standard,
+              answers: dict, restored: MultiDict | None = None):
+    """The standard's form; a restored save (already proved to be the user's) is read without a CSRF token."""
+    visible = scoring.visible_criteria(framework, answers)
+    form_class, fields = build_standard_form(framework, standard_rules, visible, str(_locale()))
+    if restored is not None:
+        return form_class(formdata=restored, meta={"csrf": False}), fields
+    return form_class(), fields
+
+
+def _locale() -> str:
+    return str(get_locale())
+
+
+def _edit(assessment: Assessment, framework: rules.Framework, domain: rules.Domain, standard_rules: rules.Standard,
+          restored: dict | None = None, message: str | None = None):
+    rows = service.answers_by_key(assessment)
+    stored = answers_of(assessment)
+    form, fields = _form_for(assessment, framework, standard_rules, stored)
+    conflict: service.Conflict | None = None
+    if request.method == "POST" or restored is not None:
+        if restored is not None:
+            form, fields = _form_for(assessment, framework, standard_rules, stored, MultiDict(restored))
+            valid = form.validate()
+        else:
+            valid = form.validate_on_submit()
+        if valid:
+            outcome = _save(assessment, framework, standard_rules, form, fields, rows)
+            if isinstance(outcome, service.Conflict):
+                conflict = outcome
+            elif outcome is not None:
+                return outcome
+    else:
+        form.revision.data = service.revision(assessment, standard_rules)
+        for names in fields:
+            form[names.answer].data = choice_of(names.criterion, framework, stored.get(names.criterion.id))
+            row = rows.get(names.criterion.id)
+            form[names.note].data = row.evidence_note if row else None
+    return render_template(
+        "assess/standard.html", assessment=assessment, domain=domain, standard=standard_rules, form=form,
+        fields=fields, rows=rows, framework=framework, conflict=conflict, message=message,
+        owner=_owner_signer().dumps([current_user.id, assessment.id]),
+        next_key=_next_standard(framework, standard_rules), confirm_form=ConfirmForm(),
+    ), (409 if conflict else 400 if form.errors else 200)
+
+
+def _next_standard(framework: rules.Framework, standard_rules: rules.Standard) -> str | None:
+    keys = [s.id for s in framework.standards]
+    position = keys.index(standard_rules.id)
+    return keys[position + 1] if position + 1 < len(keys) else None
+
+
+def _save(assessment: Assessment, framework: rules.Framework, standard_rules: rules.Standard, form, fields, rows):
+    """Store the posted answers and files; return a redirect, a Conflict, or None to show the page again."""
+    submissions = {
+        names.criterion.id: service.Submission(
+            answer_value(names.criterion, framework, form[names.answer].data), form[names.note].data)
+        for names in fields
+    }
+    force = request.form.get("overwrite") == "yes"
+    try:
+        service.save_standard(db.session, current_user, assessment, standard_rules.id, submissions,
+                              form.revision.data or "", force=force)
+    except service.Conflict as conflict:
+        db.session.rollback()
+        form.revision.data = conflict.revision
+        return conflict
+    except service.NotEditable:
+        db.session.rollback()
+        flash(_("This assessment has been submitted and can no longer be changed."), "error")
+        return redirect(url_for("assess.standard", assessment_id=assessment.id, key=standard_rules.id)), 303
+    upload_errors = _store_uploads(assessment, fields, form)
+    removed = request.form.get("remove_evidence")
+    if removed and removed.isdigit():
+        _remove_evidence(assessment, int(removed))
+    db.session.commit()
+    if upload_errors:
+        form.revision.data = service.revision(assessment, standard_rules)
+        return None
+    newly_visible = [c for c in standard_rules.criteria
+                     if c.id in scoring.visible_criteria(framework, answers_of(assessment))
+                     and c.id not in {f.criterion.id for f in fields}]
+    if newly_visible:
+        flash(_("Your answers were saved. A follow-up question has appeared on this page."), "info")
+        return redirect(url_for("assess.standard", assessment_id=assessment.id, key=standard_rules.id)), 303
+    if removed or request.form.get("upload"):
+        flash(_("Your answers were saved."), "success")
+        return redirect(url_for("assess.standard", assessment_id=assessment.id, key=standard_rules.id)), 303
+    if "save_later" in request.form:
+        flash(_("Your answers were saved. You can come back to this assessment at any time."), "success")
+        return redirect(url_for("assess.home")), 303
+    next_key = _next_standard(framework, standard_rules)
+    if next_key is None:
+        return redirect(url_for("assess.check", assessment_id=assessment.id)), 303
+    return redirect(url_for("assess.standard", assessment_id=assessment.id, key=next_key)), 303
+
+
+def _store_uploads(assessment: Assessment, fields, form) -> bool:
+    folder = Path(current_app.config["EVIDENCE_PATH"])
+    failed = False
+    rows = service.answers_by_key(assessment)
+    for names in fields:
+        for upload in request.files.getlist(names.files):
+            if not upload or not upload.filename:
+                continue
+            answer = rows.get(names.criterion.id)
+            if answer is None:
+                criterion_row = db.session.execute(select(Criterion).filter_by(
+                    framework_version_id=assessment.cycle.framework_version_id, key=names.criterion.id)).scalar_one()
+                answer = Answer(criterion=criterion_row)
+                assessment.answers.append(answer)
+                db.session.flush()
+                rows[names.criterion.id] = answer
+            try:
+                evidence_service.add(db.session, current_user, assessment, answer, upload.filename, upload.stream,
+                                     folder, current_app.config["MAX_EVIDENCE_BYTES"])
+            except evidence_service.EvidenceRejected as error:
+                form[names.files].errors = [*form[names.files].errors, _rejection_message(error)]
+                failed = True
+    return failed
+
+
+def _rejection_message(error: evidence_service.EvidenceRejected) -> str:
+    if error.reason == "empty":
+        return _("The selected file %(name)s is empty", name=error.filename)
+    if error.reason == "too_large":
+        megabytes = current_app.config["MAX_EVIDENCE_BYTES"] // (1024 * 1024)
+        return _("The selected file %(name)s must be smaller than %(mb)d MB", name=error.filename, mb=megabytes)
+    return _("The selected file %(name)s must be a PDF, Word, Excel, PNG or JPEG file", name=error.filename)
+
+
+def _remove_evidence(assessment: Assessment, evidence_id: int) -> None:
+    evidence = db.session.get(EvidenceFile, evidence_id)
+    if evidence is None or evidence.answer_id not in {a.id for a in assessment.answers}:
+        return
+    evidence_service.remove(db.session, current_user, assessment, evidence, Path(current_app.config["EVIDENCE_PATH"]))
+
+
+def _restore(assessment: Assessment, framework: rules.Framework, domain: rules.Domain, standard_rules: rules.Standard,
+             pending: dict):
+    """After signing in again: save the kept answers when the form provably came from this user's page."""
+    session.pop(PENDING_SAVE_KEY, None)
+    posted = pending.get("form", {})
+    try:
+        owner = _owner_signer().loads(posted.get("owner", ""))
+    except BadSignature:
+        owner = None
+    files_note = _(" Files you had chosen could not be kept: choose them again.") if pending.get("had_files") else ""
+    if owner == [current_user.id, assessment.id]:
+        response = _edit(assessment, framework, domain, standard_rules, restored=posted)
+        if isinstance(response, tuple) and getattr(response[0], "status_code", 200) in (302, 303):
+            flash(_("We saved the answers you were working on before your session expired.") + files_note,
+                  "success")
+        return response
+    stored = answers_of(assessment)
+    form, fields = _form_for(assessment, framework, standard_rules, stored, MultiDict(posted))
+    return render_template(
+        "assess/standard.html", assessment=assessment, domain=domain, standard=standard_rules, form=form,
+        fields=fields, rows=service.answers_by_key(assessment), framework=framework, conflict=None,
+        message=_("We kept the answers you were saving when your session expired. Check them and save.") + files_note,
+        owner=_owner_signer().dumps([current_user.id, assessment.id]),
+        next_key=_next_standard(framework, standard_rules), confirm_form=ConfirmForm())
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Check answers, submit, history, evidence
+
+
+@bp.route("/assessments/<int:assessment_id>/check")
+@login_required
+def check(assessment_id: int):
+    assessment = _viewable(assessment_id)
+    return _check_page(assessment, DeclarationForm())
+
+
+def _check_page(assessment: Assessment, form: DeclarationForm, status: int = 200):
+    framework = assessment.cycle.framework_version.rules()
+    result = score_of(assessment)
+    return render_template("assess/check.html", assessment=assessment, framework=framework, result=result,
+                           blockers=service.blockers(assessment), rows=service.answers_by_key(assessment),
+                           form=form, editable=service.can_edit(current_user, assessment),
+                           evidence=service.has_evidence(assessment)), status
+
+
+@bp.route("/assessments/<int:assessment_id>/submit", methods=["POST"])
+@login_required
+def submit(assessment_id: int):
+    assessment = _viewable(assessment_id)
+    if not service.can_edit(current_user, assessment):
+        if current_user.role != EDITOR or current_user.organisation_id != assessment.organisation_id:
+            abort(403)
+        flash(_("This assessment has already been submitted."), "info")
+        return redirect(url_for("assess.check", assessment_id=assessment.id)), 303
+    form = DeclarationForm()
+    if not form.validate_on_submit():
+        return _check_page(assessment, form, 400)
+    if service.blockers(assessment):
+        flash(_("Answer every question and add the evidence asked for before you submit."), "error")
+        return _check_page(assessment, form, 400)
+    service.submit(db.session, current_user, assessment)
+    db.session.commit()
+    return redirect(url_for("assess.submitted", assessment_id=assessment.id)), 303
+
+
+@bp.route("/assessments/<int:assessment_id>/submitted")
+@login_required
+def submitted(assessment_id: int):
+    assessment = _viewable(assessment_id)
+    return render_template("assess/submitted.html", assessment=assessment)
+
+
+@bp.route("/assessments/<int:assessment_id>/history")
+@login_required
+def history(assessment_id: int):
+    assessment = _viewable(assessment_id)
+    events = service.history(db.session, assessment)
+    people = {u.id: u for u in db.session.execute(
+        select(User).where(User.id.in_({e.user_id for e in events if e.user_id}))).scalars()}
+    return render_template("assess/history.html", assessment=assessment, events=events, people=people)
+
+
+@bp.route("/evidence/<int:evidence_id>")
+@login_required
+def download(evidence_id: int):
+    try:
+        evidence, _assessment = evidence_service.for_download(db.session, current_user, evidence_id)
+    except service.NotAllowed:
+        abort(404)
+    path = Path(current_app.config["EVIDENCE_PATH"]) / evidence.stored_name
+    if not path.exists():
+        abort(404)
+    return send_file(path, mimetype=evidence.content_type, as_attachment=True, download_name=evidence.filename)

@@ -1,0 +1,133 @@
+"""The real journey in headless Chromium (Debian's, driven by Playwright), with axe-core on every kind of page."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+from werkzeug.serving import make_server
+
+from csptoolkit.extensions import db
+from csptoolkit.models import Assessment, Cycle, Organisation
+
+pytestmark = pytest.mark.e2e
+
+CHROMIUM = "/usr/bin/chromium"
+AXE = Path(__file__).resolve().parents[2] / "csptoolkit" / "node_modules" / "axe-core" / "axe.min.js"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+PASSWORD = "commissioning-demo"
+
+
+@pytest.fixture
+def live_server(seeded_app: Flask) -> Iterator[str]:
+    server = make_server("127.0.0.1", 0, seeded_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture
+def page(live_server: str):
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), "Debian's chromium is needed: make browser (or apt-get install chromium)"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        context = browser.new_context(base_url=live_server, viewport={"width": 1200, "height": 900})
+        page = context.new_page()
+        page.set_default_timeout(15000)
+        yield page
+        browser.close()
+
+
+def check_accessibility(page, name: str) -> None:
+    """axe-core on the page as it stands: no serious or critical violation."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    bad = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]
+           if v["impact"] in ("serious", "critical")]
+    assert bad == [], f"{name}: {bad}"
+
+
+def sign_in_with_keyboard(page, email: str) -> None:
+    page.goto("/sign-in")
+    page.keyboard.press("Tab")  # the skip link first
+    page.locator("#email").focus()
+    page.keyboard.type(email)
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(lambda url: "/sign-in" not in url)
+
+
+def answer_page(page) -> None:
+    """Answer every question on a standard's page that has no answer yet, as a person would."""
+    for fieldset in page.locator("div.csp-criterion").all():
+        radios = fieldset.locator("input[type=radio]")
+        if fieldset.locator("input[type=radio]:checked").count():
+            continue
+        values = [radios.nth(i).get_attribute("value") for i in range(radios.count())]
+        choice = "yes" if "yes" in values else "2"
+        fieldset.locator(f"input[type=radio][value='{choice}']").check()
+        if choice == "yes":
+            fieldset.locator("textarea").fill("Signed agreement and board minutes")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save and continue").click()
+
+
+def test_an_editor_completes_checks_and_submits_an_assessment(page) -> None:
+    page.goto("/sign-in")
+    check_accessibility(page, "sign in")
+    sign_in_with_keyboard(page, "editor@leeds.example")
+    check_accessibility(page, "home")
+    page.get_by_role("link", name="Check your answers").click()
+    check_accessibility(page, "check answers (blocked)")
+    page.goto("/")
+    page.locator("a[href*='/standards/']").first.click()
+    check_accessibility(page, "standard page")
+    # Every standard in turn: "Save and continue" leads on, and back to the same page when a follow-up appears.
+    for _ in range(80):
+        if "/check" in page.url:
+            break
+        answer_page(page)
+    assert "/check" in page.url
+    check_accessibility(page, "check answers (ready)")
+    assert page.get_by_text("You cannot submit yet").count() == 0, page.locator("main").inner_text()[:2000]
+    page.get_by_label("I confirm that these answers").check()
+    page.get_by_role("button", name="Submit assessment").click()
+    page.wait_for_url("**/submitted")
+    assert page.get_by_role("heading", name="Assessment submitted").is_visible()
+    check_accessibility(page, "submitted")
+    # Locked: the standard's page is read-only now.
+    page.goto("/")
+    page.locator("a[href*='/standards/']").first.click()
+    assert page.locator("input[type=radio]").count() == 0
+    assert page.get_by_text("can no longer be changed").count() >= 1
+    page.goto("/")
+    page.get_by_role("link", name="See the history of changes").click()
+    check_accessibility(page, "history")
+    leeds = db.session.execute(select(Organisation).filter_by(code="383")).scalar_one()
+    cycle = db.session.execute(select(Cycle).filter_by(slug="2011")).scalar_one()
+    db.session.expire_all()
+    assessment = db.session.execute(select(Assessment).filter_by(organisation_id=leeds.id,
+                                                                 cycle_id=cycle.id)).scalar_one()
+    assert assessment.state == "submitted"
+
+
+def test_welsh_and_admin_pages_are_accessible(page) -> None:
+    sign_in_with_keyboard(page, "admin@csptoolkit.example")
+    page.goto("/admin/users")
+    check_accessibility(page, "users")
+    page.goto("/admin/users/new")
+    page.get_by_role("button", name="Create user").click()
+    check_accessibility(page, "create user with errors")
+    assert page.locator(".govuk-error-summary").is_visible()
+    page.goto("/language/cy?next=/admin/users")
+    assert page.locator("html").get_attribute("lang") == "cy"
+    check_accessibility(page, "users in Welsh")

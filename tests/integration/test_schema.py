@@ -1,0 +1,38 @@
+"""The migrations build the schema the models describe, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import text
+from sqlalchemy.exc import DatabaseError
+
+from csptoolkit.extensions import db, migrate
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_migrations_and_models_agree(app) -> None:
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, db.metadata) == []
+
+
+def test_head_file_names_the_single_head(app) -> None:
+    config = migrate.get_config()
+    heads = ScriptDirectory.from_config(config).get_heads()
+    assert heads == [(ROOT / "migrations" / "HEAD").read_text().strip()]
+
+
+def test_audit_log_is_append_only(app) -> None:
+    db.session.execute(text("INSERT INTO audit_log (at, action) VALUES (CURRENT_TIMESTAMP, 'test.event')"))
+    db.session.commit()
+    for statement in ("UPDATE audit_log SET action = 'changed'", "DELETE FROM audit_log"):
+        with pytest.raises(DatabaseError, match="append-only"):
+            db.session.execute(text(statement))
+        db.session.rollback()
+    assert db.session.execute(text("SELECT action FROM audit_log")).scalars().all() == ["test.event"]

@@ -1,0 +1,105 @@
+"""Every route, for every role: who may see what (DESIGN §9). A new route without an expectation fails here."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from csptoolkit.extensions import db
+from csptoolkit.models import Assessment, Cycle, Organisation, ReviewAssignment, User
+
+from .conftest import ADMIN, CHAMPION, EDITOR, VIEWER, Browser, csrf_token
+
+ANONYMOUS = "anonymous"
+ROLES = (ANONYMOUS, ADMIN, CHAMPION, EDITOR, VIEWER)
+
+# For each GET route: the status each role gets for its own authority's assessment ("own") and for another's
+# ("other"). Leeds (the editor's) 2011 assessment is "own" for the editor; Camden's (the viewer's) for the viewer.
+# The champion is assigned to neither; the admin sees everything.
+SIGN_IN = 302
+EXPECTED: dict[str, dict[str, int]] = {
+    "assess.home": {ANONYMOUS: SIGN_IN, ADMIN: 302, CHAMPION: 200, EDITOR: 200, VIEWER: 200},
+    "assess.overview": {ANONYMOUS: SIGN_IN, ADMIN: 200, CHAMPION: 404, EDITOR: 200, VIEWER: 200, "other": 404},
+    "assess.standard": {ANONYMOUS: SIGN_IN, ADMIN: 200, CHAMPION: 404, EDITOR: 200, VIEWER: 200, "other": 404},
+    "assess.check": {ANONYMOUS: SIGN_IN, ADMIN: 200, CHAMPION: 404, EDITOR: 200, VIEWER: 200, "other": 404},
+    "assess.submitted": {ANONYMOUS: SIGN_IN, ADMIN: 200, CHAMPION: 404, EDITOR: 200, VIEWER: 200, "other": 404},
+    "assess.history": {ANONYMOUS: SIGN_IN, ADMIN: 200, CHAMPION: 404, EDITOR: 200, VIEWER: 200, "other": 404},
+    "assess.download": {ANONYMOUS: SIGN_IN, ADMIN: 404, CHAMPION: 404, EDITOR: 404, VIEWER: 404, "other": 404},
+    "admin.users": {ANONYMOUS: SIGN_IN, ADMIN: 200, CHAMPION: 403, EDITOR: 403, VIEWER: 403},
+    "admin.new_user": {ANONYMOUS: SIGN_IN, ADMIN: 200, CHAMPION: 403, EDITOR: 403, VIEWER: 403},
+    "admin.reset_password": {ANONYMOUS: SIGN_IN, ADMIN: 200, CHAMPION: 403, EDITOR: 403, VIEWER: 403},
+    "auth.sign_in": {ANONYMOUS: 200, ADMIN: 302, CHAMPION: 302, EDITOR: 302, VIEWER: 302},
+    "auth.language": {ANONYMOUS: 302, ADMIN: 302, CHAMPION: 302, EDITOR: 302, VIEWER: 302},
+}
+POST_ONLY = {"assess.start", "assess.submit", "auth.sign_out", "admin.toggle_active"}
+
+
+def own_assessment(email: str) -> Assessment:
+    user = db.session.execute(select(User).filter_by(email=email)).scalar_one_or_none()
+    code = user.organisation.code if user and user.organisation else "383"
+    organisation = db.session.execute(select(Organisation).filter_by(code=code)).scalar_one()
+    cycle = db.session.execute(select(Cycle).filter_by(slug="2011")).scalar_one()
+    return db.session.execute(select(Assessment).filter_by(organisation_id=organisation.id,
+                                                           cycle_id=cycle.id)).scalar_one()
+
+
+def url_for_rule(rule, assessment: Assessment) -> str:
+    values = {"assessment_id": assessment.id, "key": assessment.cycle.framework_version.rules().standards[0].id,
+              "evidence_id": 999999, "user_id": 1, "slug": "2011", "code": "cy"}
+    return rule.build({name: values[name] for name in rule.arguments})[1]
+
+
+def test_every_route_has_an_expectation(seeded_app: Flask) -> None:
+    endpoints = {r.endpoint for r in seeded_app.url_map.iter_rules() if r.endpoint != "static"}
+    assert endpoints - POST_ONLY == set(EXPECTED), "add the new route to EXPECTED (or POST_ONLY)"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_route_for_every_role(seeded_app: Flask, role: str) -> None:
+    browser = Browser(seeded_app.test_client())
+    if role != ANONYMOUS:
+        browser.sign_in(role)
+    mine = own_assessment(role if role in (EDITOR, VIEWER) else EDITOR)
+    theirs = own_assessment(VIEWER if role == EDITOR else EDITOR)
+    for rule in seeded_app.url_map.iter_rules():
+        if rule.endpoint not in EXPECTED or "GET" not in rule.methods:
+            continue
+        expected = EXPECTED[rule.endpoint]
+        response = browser.client.get(url_for_rule(rule, mine))
+        assert response.status_code == expected[role], (rule.endpoint, role, "own", response.status_code)
+        if role in (EDITOR, VIEWER) and "assessment_id" in rule.arguments:
+            response = browser.client.get(url_for_rule(rule, theirs))
+            assert response.status_code == expected["other"], (rule.endpoint, role, "other")
+
+
+@pytest.mark.parametrize("endpoint", sorted(POST_ONLY))
+def test_post_only_routes_refuse_other_roles(seeded_app: Flask, endpoint: str) -> None:
+    rule = next(r for r in seeded_app.url_map.iter_rules() if r.endpoint == endpoint)
+    assessment = own_assessment(EDITOR)
+    for role in (ANONYMOUS, CHAMPION, VIEWER):
+        browser = Browser(seeded_app.test_client())
+        if role != ANONYMOUS:
+            browser.sign_in(role)
+        browser.get("/", status=None)
+        token = browser.last
+        data = {}
+        if "csrf_token" in token:
+            data["csrf_token"] = csrf_token(token)
+        response = browser.client.post(url_for_rule(rule, assessment), data=data)
+        if endpoint == "auth.sign_out" and role != ANONYMOUS:
+            continue  # anyone signed in may sign themselves out
+        assert response.status_code in (302, 400, 403, 404), (endpoint, role, response.status_code)
+        if role != ANONYMOUS:
+            assert response.status_code != 302 or endpoint == "auth.sign_out", (endpoint, role)
+    db.session.expire_all()
+    assert own_assessment(EDITOR).state == "draft"
+
+
+def test_a_champion_sees_only_assigned_assessments(seeded_app: Flask) -> None:
+    champion = db.session.execute(select(User).filter_by(email=CHAMPION)).scalar_one()
+    assigned = db.session.execute(select(ReviewAssignment).filter_by(champion_id=champion.id)).scalars().first()
+    browser = Browser(seeded_app.test_client())
+    browser.sign_in(CHAMPION)
+    browser.get(f"/assessments/{assigned.assessment_id}")
+    browser.get(f"/assessments/{own_assessment(EDITOR).id}", status=404)
