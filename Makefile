@@ -34,7 +34,7 @@ run: seed  ## start the toolkit on http://127.0.0.1:$(PORT) (gunicorn, several w
 	$(BIN)/gunicorn --workers 3 --bind 127.0.0.1:$(PORT) 'csptoolkit:create_app()'
 
 lint: install
-	$(BIN)/ruff check csptoolkit tests migrations bench
+	$(BIN)/ruff check csptoolkit tests migrations $(wildcard bench)
 	$(BIN)/lint-imports
 
 test-sqlite: install browser

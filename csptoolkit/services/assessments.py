@@ -90,6 +90,13 @@ def can_view(session: Session, user: User, assessment: Assessment) -> bool:
     return user.organisation_id == assessment.organisation_id
 
 
+def assigned_to(session: Session, champion: User) -> list[Assessment]:
+    """The assessments a champion has been assigned to review."""
+    return list(session.execute(
+        select(Assessment).join(ReviewAssignment).where(ReviewAssignment.champion_id == champion.id)
+        .order_by(Assessment.id)).scalars())
+
+
 def can_edit(user: User, assessment: Assessment) -> bool:
     return user.role == EDITOR and user.organisation_id == assessment.organisation_id and assessment.editable
 

@@ -126,9 +126,11 @@ def init_web(app: Flask) -> None:
     def csrf_error(error: CSRFError):
         return auth.handle_expired_form(error)
 
-    for code in (403, 404, 413):
-        app.register_error_handler(code, lambda error: (render_template(
-            "error.html", code=error.code, title=error.name), error.code))
+    titles = {403: _l("You cannot see this page"), 404: _l("Page not found"), 405: _l("Page not found"),
+              413: _l("The files are too large"), 400: _l("Something was wrong with that request")}
+    for code, title in titles.items():
+        app.register_error_handler(code, lambda error, title=title: (render_template(
+            "error.html", code=error.code, title=title), error.code))
 
     @app.before_request
     def remember_request_start() -> None:

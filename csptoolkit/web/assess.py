@@ -26,7 +26,7 @@ from werkzeug.datastructures import MultiDict
 from ..domain import scoring
 from ..domain import standards as rules
 from ..extensions import db
-from ..models import Answer, Assessment, Criterion, Cycle, EvidenceFile, ReviewAssignment, User
+from ..models import Answer, Assessment, Criterion, Cycle, EvidenceFile, User
 from ..models.user import ADMIN, CHAMPION, EDITOR
 from ..services import assessments as service
 from ..services import evidence as evidence_service
@@ -86,10 +86,8 @@ def home():
     if current_user.role == ADMIN:
         return redirect(url_for("admin.users"))
     if current_user.role == CHAMPION:
-        assigned = db.session.execute(
-            select(Assessment).join(ReviewAssignment).where(ReviewAssignment.champion_id == current_user.id)
-            .order_by(Assessment.id)).scalars().all()
-        return render_template("assess/champion_home.html", assessments=assigned)
+        return render_template("assess/champion_home.html",
+                               assessments=service.assigned_to(db.session, current_user))
     cycle = service.open_cycle(db.session)
     assessment = service.assessment_for(db.session, current_user.organisation_id, cycle) if cycle else None
     previous = None
