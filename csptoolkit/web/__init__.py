@@ -116,11 +116,12 @@ def init_web(app: Flask) -> None:
             "frame-ancestors 'none'; form-action 'self'")
         return response
 
-    from . import admin, assess, auth
+    from . import admin, assess, auth, benchmark
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(assess.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(benchmark.bp)
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):

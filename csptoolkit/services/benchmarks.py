@@ -1,0 +1,178 @@
+"""Benchmarks: peer groups from the register, stored scores read in one query, statistics from domain/benchmark."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import Float, cast, select
+from sqlalchemy.orm import Session
+
+from ..domain import benchmark as rules
+from ..domain import standards as standards_rules
+from ..models import (
+    Assessment,
+    AssessmentScore,
+    Cycle,
+    Organisation,
+    PeerGroup,
+    PeerGroupMember,
+    StatisticalNeighbour,
+    User,
+)
+from ..models.assessment import COUNTED_STATES
+from ..models.user import ADMIN
+
+BASES = ("best", "self", "moderated")
+GROUP_KINDS = ("statistical-neighbours", "region", "dfe-region", "type", "nation", "all")
+CUSTOM_PREFIX = "group-"
+
+
+class UnknownGroup(LookupError):
+    """The peer group asked for does not exist or is not the user's to use."""
+
+
+def score_keys(framework: standards_rules.Framework) -> list[str]:
+    """Every score a benchmark covers, in the framework's order: overall, then each domain and its standards."""
+    keys = ["overall"]
+    for domain in framework.domains:
+        keys.append(f"domain:{domain.id}")
+        keys += [f"standard:{s.id}" for s in domain.standards]
+    return keys
+
+
+def cycle_scores(session: Session, cycle: Cycle, basis: str) -> dict[int, dict[str, float | None]]:
+    """Organisation id -> score key -> score, for assessments submitted or later, on the basis asked for.
+
+    `best` takes the moderated score where the assessment has one, else the self-assessed score.
+    """
+    if basis not in BASES:
+        raise ValueError(f"basis must be one of {', '.join(BASES)}")
+    wanted = ("self", "moderated") if basis == "best" else (basis,)
+    rows = session.execute(
+        select(Assessment.organisation_id, AssessmentScore.basis, AssessmentScore.scope, AssessmentScore.key,
+               cast(AssessmentScore.score, Float))
+        .join(Assessment, Assessment.id == AssessmentScore.assessment_id)
+        .where(Assessment.cycle_id == cycle.id, Assessment.state.in_(COUNTED_STATES),
+               AssessmentScore.basis.in_(wanted))
+    ).all()
+    scores: dict[int, dict[str, float | None]] = defaultdict(dict)
+    # "self" rows first, so a moderated score replaces the self-assessed one under `best`.
+    for organisation_id, row_basis, scope, key, score in sorted(rows, key=lambda r: r[1] != "self"):
+        name = "overall" if scope == "overall" else f"{scope}:{key}"
+        scores[organisation_id][name] = score
+    return dict(scores)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Peer groups
+
+
+@dataclass
+class Group:
+    kind: str
+    label: str
+    members: list[int]  # organisation ids, the authority itself included
+
+
+def _attribute_group(session: Session, organisation: Organisation, attribute: str) -> list[int]:
+    value = getattr(organisation, attribute)
+    column = getattr(Organisation, attribute)
+    return list(session.execute(select(Organisation.id).where(column == value)).scalars())
+
+
+def peer_group(session: Session, organisation: Organisation, kind: str, user: User | None = None) -> Group:
+    """The authority's peer group of a kind (or a saved custom group, `group-<id>`); it always includes itself."""
+    if kind == "statistical-neighbours":
+        members = [organisation.id, *(n.neighbour_id for n in organisation.neighbours)]
+        return Group(kind, "statistical neighbours", members)
+    if kind == "region":
+        return Group(kind, organisation.region_name or "", _attribute_group(session, organisation, "region_name"))
+    if kind == "dfe-region":
+        return Group(kind, organisation.dfe_region or "", _attribute_group(session, organisation, "dfe_region"))
+    if kind == "type":
+        return Group(kind, organisation.org_type, _attribute_group(session, organisation, "org_type"))
+    if kind == "nation":
+        return Group(kind, organisation.nation, _attribute_group(session, organisation, "nation"))
+    if kind == "all":
+        return Group(kind, "all", list(session.execute(select(Organisation.id)).scalars()))
+    if kind.startswith(CUSTOM_PREFIX) and kind[len(CUSTOM_PREFIX):].isdigit():
+        group = session.get(PeerGroup, int(kind[len(CUSTOM_PREFIX):]))
+        if group is not None and (user is None or can_use(user, group)):
+            members = {m.organisation_id for m in group.members} | {organisation.id}
+            return Group(kind, group.name, sorted(members))
+    raise UnknownGroup(kind)
+
+
+def all_groups(session: Session, kind: str) -> dict[int, list[int]]:
+    """Every authority's group of one kind, in a few queries (for the national benchmark)."""
+    organisations = session.execute(select(Organisation)).scalars().all()
+    if kind == "statistical-neighbours":
+        neighbours: dict[int, list[int]] = defaultdict(list)
+        for organisation_id, neighbour_id in session.execute(
+                select(StatisticalNeighbour.organisation_id, StatisticalNeighbour.neighbour_id)):
+            neighbours[organisation_id].append(neighbour_id)
+        return {o.id: [o.id, *neighbours.get(o.id, [])] for o in organisations}
+    attribute = {"region": "region_name", "dfe-region": "dfe_region", "type": "org_type", "nation": "nation",
+                 "all": None}.get(kind, "missing")
+    if attribute == "missing":
+        raise UnknownGroup(kind)
+    by_value: dict[object, list[int]] = defaultdict(list)
+    for o in organisations:
+        by_value[getattr(o, attribute) if attribute else None].append(o.id)
+    return {o.id: by_value[getattr(o, attribute) if attribute else None] for o in organisations}
+
+
+def can_use(user: User, group: PeerGroup) -> bool:
+    return group.shared or group.owner_id == user.id or user.role == ADMIN
+
+
+def saved_groups(session: Session, user: User) -> list[PeerGroup]:
+    """Custom groups the user may use: their own and those shared with everyone."""
+    query = select(PeerGroup).order_by(PeerGroup.name)
+    if user.role != ADMIN:
+        query = query.where((PeerGroup.owner_id == user.id) | PeerGroup.shared.is_(True))
+    return list(session.execute(query).scalars())
+
+
+def save_group(session: Session, user: User, name: str, organisation_ids: Sequence[int], shared: bool) -> PeerGroup:
+    group = PeerGroup(name=name.strip(), owner_id=user.id, shared=shared and user.role == ADMIN)
+    group.members = [PeerGroupMember(organisation_id=i) for i in sorted(set(organisation_ids))]
+    session.add(group)
+    session.flush()
+    return group
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Benchmarks
+
+
+@dataclass
+class AuthorityBenchmark:
+    cycle: Cycle
+    organisation: Organisation
+    group: Group
+    basis: str
+    framework: standards_rules.Framework
+    positions: dict[str, rules.Position]
+    member_scores: dict[int, float | None] = field(default_factory=dict)  # overall score by member
+    threshold: int = rules.DEFAULT_THRESHOLD
+
+
+def authority_benchmark(session: Session, cycle: Cycle, organisation: Organisation, kind: str, basis: str,
+                        threshold: int, user: User | None = None) -> AuthorityBenchmark:
+    framework = cycle.framework_version.rules()
+    group = peer_group(session, organisation, kind, user)
+    scores = cycle_scores(session, cycle, basis)
+    positions = rules.benchmark(organisation.id, group.members, scores, score_keys(framework), threshold)
+    members = {m: scores.get(m, {}).get("overall") for m in group.members}
+    return AuthorityBenchmark(cycle, organisation, group, basis, framework, positions, members, threshold)
+
+
+def national_benchmark(session: Session, cycle: Cycle, kind: str, basis: str, threshold: int
+                       ) -> dict[int, dict[str, rules.Position]]:
+    """Every authority's position on every score in its group of one kind: one query for scores, one for groups."""
+    framework = cycle.framework_version.rules()
+    scores = cycle_scores(session, cycle, basis)
+    return rules.benchmark_all(all_groups(session, kind), scores, score_keys(framework), threshold)
