@@ -7,11 +7,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import Float, cast, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from ..domain import benchmark as rules
+from ..domain import scoring
 from ..domain import standards as standards_rules
 from ..models import (
+    Answer,
     Assessment,
     AssessmentScore,
     Cycle,
@@ -23,6 +25,7 @@ from ..models import (
 )
 from ..models.assessment import COUNTED_STATES
 from ..models.user import ADMIN
+from .scores import answers_of, is_moderated
 
 BASES = ("best", "self", "moderated")
 GROUP_KINDS = ("statistical-neighbours", "region", "dfe-region", "type", "nation", "all")
@@ -59,7 +62,7 @@ def cycle_scores(session: Session, cycle: Cycle, basis: str) -> dict[int, dict[s
     ).all()
     scores: dict[int, dict[str, float | None]] = defaultdict(dict)
     # "self" rows first, so a moderated score replaces the self-assessed one under `best`.
-    for organisation_id, row_basis, scope, key, score in sorted(rows, key=lambda r: r[1] != "self"):
+    for organisation_id, _basis, scope, key, score in sorted(rows, key=lambda r: r[1] != "self"):
         name = "overall" if scope == "overall" else f"{scope}:{key}"
         scores[organisation_id][name] = score
     return dict(scores)
@@ -176,3 +179,83 @@ def national_benchmark(session: Session, cycle: Cycle, kind: str, basis: str, th
     framework = cycle.framework_version.rules()
     scores = cycle_scores(session, cycle, basis)
     return rules.benchmark_all(all_groups(session, kind), scores, score_keys(framework), threshold)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Trends across cycles
+
+
+@dataclass
+class ComparableTrend:
+    """Scores recomputed over crosswalk-comparable criteria only, so cycles on different versions line up."""
+
+    cycles: list[Cycle]
+    criteria: int
+    overall: list[float | None]
+    peer_median: list[float | None]
+
+
+@dataclass
+class Trend:
+    cycles: list[Cycle]
+    overall: list[float | None]
+    peer_median: list[float | None]
+    peer_n: list[int]
+    domains: dict[str, list[float | None]]
+    versions_differ: bool
+    comparable: ComparableTrend | None = None
+
+
+def trend(session: Session, organisation: Organisation, kind: str, basis: str, threshold: int,
+          user: User | None = None) -> Trend:
+    """The authority's scores in every cycle beside its group's median; across framework versions, also over
+    the criteria the crosswalk maps one to one."""
+    cycles = list(session.execute(select(Cycle).order_by(Cycle.opens_on)).scalars())
+    overall, medians, counts, domains = [], [], [], defaultdict(list)
+    for cycle in cycles:
+        result = authority_benchmark(session, cycle, organisation, kind, basis, threshold, user)
+        position = result.positions["overall"]
+        overall.append(position.score)
+        medians.append(position.stats.median)
+        counts.append(position.stats.n)
+        for domain in result.framework.domains:
+            domains[domain.id].append(result.positions[f"domain:{domain.id}"].score)
+    versions = {c.framework_version_id for c in cycles}
+    result = Trend(cycles, overall, medians, counts, dict(domains), len(versions) > 1)
+    if len(versions) > 1 and cycles:
+        result.comparable = _comparable_trend(session, organisation, cycles, kind, basis, threshold, user)
+    return result
+
+
+def _comparable_trend(session: Session, organisation: Organisation, cycles: list[Cycle], kind: str, basis: str,
+                      threshold: int, user: User | None) -> ComparableTrend | None:
+    latest = cycles[-1]
+    previous = [c for c in cycles[:-1] if c.framework_version_id in (
+        latest.framework_version.supersedes_id, latest.framework_version_id)]
+    if not previous:
+        return None
+    framework = latest.framework_version.rules()
+    mapping = standards_rules.comparable_criteria(framework)  # new id -> old id
+    subset = standards_rules.restrict(framework, frozenset(mapping))
+    members = set(peer_group(session, organisation, kind, user).members)
+    series: list[Cycle] = [*previous, latest]
+    overall, medians = [], []
+    for cycle in series:
+        same_version = cycle.framework_version_id == latest.framework_version_id
+        assessments = session.execute(
+            select(Assessment).where(Assessment.cycle_id == cycle.id, Assessment.organisation_id.in_(members),
+                                     Assessment.state.in_(COUNTED_STATES))
+            .options(selectinload(Assessment.answers).joinedload(Answer.criterion))).scalars()
+        scores: dict[int, float | None] = {}
+        for assessment in assessments:
+            answers = answers_of(assessment, "moderated" if basis != "self" else "self")
+            if basis == "moderated" and not is_moderated(assessment):
+                continue
+            if not same_version:
+                answers = {new: answers[old] for new, old in mapping.items() if old in answers}
+            exact = scoring.score(subset, answers).overall.exact
+            scores[assessment.organisation_id] = None if exact is None else float(exact)
+        stats = rules.statistics(scores.values(), threshold)
+        overall.append(scores.get(organisation.id))
+        medians.append(stats.median)
+    return ComparableTrend(series, len(subset.criteria), overall, medians)

@@ -1,0 +1,1 @@
+"""Reports: charts shared by pages and PDFs, and spreadsheet exports."""

@@ -1,0 +1,192 @@
+"""Benchmark pages: figures checked against an independent calculation, anonymity, exports, groups, trend."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import numpy as np
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from csptoolkit.extensions import db
+from csptoolkit.models import Assessment, AssessmentScore, Cycle, Organisation
+
+from .conftest import ADMIN, CHAMPION, EDITOR, VIEWER, Browser
+
+COUNTED = ("submitted", "in_review", "moderated", "published")
+
+
+def org(code: str) -> Organisation:
+    return db.session.execute(select(Organisation).filter_by(code=code)).scalar_one()
+
+
+def independent_overall(codes: list[str], cycle_slug: str, basis: str) -> dict[str, float]:
+    """Overall scores straight from the table, chosen by basis without the service's code."""
+    cycle = db.session.execute(select(Cycle).filter_by(slug=cycle_slug)).scalar_one()
+    result = {}
+    for code in codes:
+        assessment = db.session.execute(select(Assessment).filter_by(
+            cycle_id=cycle.id, organisation_id=org(code).id)).scalar_one_or_none()
+        if assessment is None or assessment.state not in COUNTED:
+            continue
+        rows = {s.basis: s.score for s in assessment.scores if s.scope == "overall"}
+        value = rows.get("moderated") if basis in ("moderated", "best") else rows.get("self")
+        if value is None and basis == "best":
+            value = rows.get("self")
+        if value is not None:
+            result[code] = float(value)
+    return result
+
+
+def csv_rows(browser: Browser, url: str) -> list[list[str]]:
+    response = browser.client.get(url)
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    return list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+
+
+def test_authority_figures_agree_with_an_independent_calculation(browser: Browser) -> None:
+    browser.sign_in(VIEWER)
+    camden = org("202")
+    group = ["202", *(n.neighbour.code for n in camden.neighbours)]
+    for basis in ("best", "self", "moderated"):
+        scores = independent_overall(group, "2011", basis)
+        rows = csv_rows(browser, f"/benchmarks?cycle=2011&group=statistical-neighbours&basis={basis}&format=csv")
+        overall = dict(zip(rows[0], rows[1], strict=True))
+        values = np.array(list(scores.values()))
+        assert int(overall["Authorities with a score"]) == len(values)
+        if len(values) >= 5:
+            assert float(overall["Mean"]) == round(float(values.mean()), 1)
+            assert float(overall["Median"]) == round(float(np.percentile(values, 50)), 1)
+            assert float(overall["Lower quartile"]) == round(float(np.percentile(values, 25)), 1)
+            assert float(overall["Upper quartile"]) == round(float(np.percentile(values, 75)), 1)
+            own = scores.get("202")
+            if own is not None:
+                assert int(overall["Rank"]) == 1 + sum(1 for v in values if v > own)
+        else:
+            assert overall["Mean"] == "" and overall["Rank"] == "" and overall["Band"] == ""
+
+
+def test_the_page_shows_rank_band_and_basis_and_hides_peer_names(browser: Browser) -> None:
+    browser.sign_in(VIEWER)
+    browser.get("/benchmarks?cycle=2011&group=region&basis=best")
+    text = browser.text()
+    assert "How Camden compares" in text and "Best available" in text
+    assert re.search(r"\d+(st|nd|rd|th) of \d+", text)
+    band = r'class="govuk-tag csp-band govuk-tag--\w+">[ABCD]<span class="govuk-visually-hidden">'
+    assert re.search(band, browser.last)
+    assert "Authority A" in text
+    for neighbour in org("202").neighbours:  # peers are anonymised for authority users
+        assert neighbour.neighbour.name not in text
+    assert '<svg xmlns="http://www.w3.org/2000/svg" class="csp-chart"' in browser.last
+    assert "<title id=\"domains-title\">" in browser.last and "<desc id=\"domains-desc\">" in browser.last
+
+
+def test_an_authority_user_sees_only_their_own_authority(browser: Browser) -> None:
+    browser.sign_in(VIEWER)
+    browser.get("/benchmarks?org=383")
+    assert "How Camden compares" in browser.text() and "How Leeds compares" not in browser.text()
+
+
+def test_admins_see_names_and_any_authority(browser: Browser) -> None:
+    browser.sign_in(ADMIN)
+    browser.get("/benchmarks?org=202&group=statistical-neighbours")
+    first = org("202").neighbours[0].neighbour.name
+    assert first in browser.text()
+
+
+def test_champions_do_not_see_benchmarks(browser: Browser) -> None:
+    browser.sign_in(CHAMPION)
+    browser.get("/benchmarks", status=403)
+    browser.get("/benchmarks/national", status=403)
+
+
+def test_drafts_never_count(browser: Browser) -> None:
+    browser.sign_in(ADMIN)
+    rows = csv_rows(browser, "/benchmarks/national?cycle=2011&basis=self&format=csv")
+    leeds = next(r for r in rows if r[0] == "383")
+    assert leeds[4] == ""  # Leeds' 2011 assessment is a draft: no score in any benchmark
+    drafts = db.session.execute(select(Assessment).join(Cycle).where(
+        Cycle.slug == "2011", Assessment.state == "draft")).scalars().all()
+    draft_codes = {a.organisation.code for a in drafts}
+    assert all(r[4] == "" for r in rows[1:] if r[0] in draft_codes)
+
+
+def test_small_groups_are_suppressed(browser: Browser) -> None:
+    browser.sign_in(VIEWER)
+    browser.get("/benchmarks/groups")
+    response = browser.post("/benchmarks/groups", {"name": "Two friends", "members": ["301", "302"]})
+    assert response.status_code == 303
+    browser.get(response.location)
+    assert "Fewer than 5 authorities in this group have a score" in browser.text()
+    assert re.search(r"n = [0-3]\b", browser.text())  # at most the three members, never a mean or a rank
+    assert not re.search(r"\d+(st|nd|rd|th) of \d+", browser.text())
+
+
+def test_custom_groups_are_private_unless_an_admin_shares_them(browser: Browser, other_browser: Browser) -> None:
+    browser.sign_in(VIEWER)
+    browser.post("/benchmarks/groups", {"name": "Camden's own picks", "members": ["301", "302", "303"]})
+    other_browser.sign_in(EDITOR)
+    other_browser.get("/benchmarks/groups")
+    assert "Camden&#39;s own picks" not in other_browser.last and "Camden's own picks" not in other_browser.last
+    admin = Browser(browser.client.application.test_client())
+    admin.sign_in(ADMIN)
+    admin.post("/benchmarks/groups", {"name": "Core cities", "members": ["330", "383", "352"], "shared": "y"})
+    other_browser.get("/benchmarks/groups")
+    assert "Core cities" in other_browser.last
+    response = browser.post("/benchmarks/groups", {"name": "", "members": []})
+    assert response.status_code == 400 and "Enter a name for the group" in browser.last
+
+
+def test_national_view_sorts_filters_and_exports(browser: Browser) -> None:
+    browser.sign_in(ADMIN)
+    browser.get("/benchmarks/national?cycle=2011&basis=best&region=Inner+London&sort=overall&order=desc")
+    names = re.findall(r'<th scope="row" class="govuk-table__header"><a class="govuk-link" href="[^"]+">([^<]+)</a>',
+                       browser.last)
+    inner = {o.name for o in db.session.execute(select(Organisation).filter_by(dfe_region="Inner London")).scalars()}
+    assert names and set(names) == inner
+    rows = csv_rows(browser, "/benchmarks/national?cycle=2011&basis=best&region=Inner+London&format=csv")
+    scores = [float(r[4]) for r in rows[1:] if r[4]]
+    assert scores == sorted(scores, reverse=True)
+    xlsx = browser.client.get("/benchmarks/national?cycle=2011&basis=best&format=xlsx")
+    sheet = load_workbook(io.BytesIO(xlsx.data)).active
+    assert sheet.max_row == 1 + 175 and sheet.cell(1, 2).value == "Authority"
+
+
+def test_exports_match_the_table(browser: Browser) -> None:
+    browser.sign_in(VIEWER)
+    rows = csv_rows(browser, "/benchmarks?cycle=2010&group=all&basis=self&format=csv")
+    xlsx = browser.client.get("/benchmarks?cycle=2010&group=all&basis=self&format=xlsx")
+    sheet = load_workbook(io.BytesIO(xlsx.data)).active
+    values = [[("" if c is None else str(c)) for c in row] for row in sheet.iter_rows(values_only=True)]
+    assert values == rows
+    assert rows[1][0] == "Overall" and len(rows) == 1 + 1 + 8 + 25  # overall, 8 domains, 25 standards
+
+
+def test_trend_labels_comparable_criteria(browser: Browser) -> None:
+    browser.sign_in(VIEWER)
+    browser.get("/benchmarks/trend")
+    text = browser.text()
+    assert "2010 self-assessment" in text and "2011 self-assessment" in text
+    assert "different versions of the standards" in text
+    assert "comparable criteria only" in text
+    comparable = int(re.search(r"over the (\d+) criteria", text).group(1))
+    assert 60 < comparable < 96
+
+
+def test_moderated_basis_uses_only_moderated_assessments(seeded_app) -> None:
+    from csptoolkit.services import benchmarks
+
+    cycle = db.session.execute(select(Cycle).filter_by(slug="2011")).scalar_one()
+    moderated = benchmarks.cycle_scores(db.session, cycle, "moderated")
+    has_moderated = {a for (a,) in db.session.execute(
+        select(Assessment.organisation_id).join(AssessmentScore).where(
+            Assessment.cycle_id == cycle.id, AssessmentScore.basis == "moderated",
+            Assessment.state.in_(COUNTED)).distinct())}
+    assert set(moderated) == has_moderated
+    best = benchmarks.cycle_scores(db.session, cycle, "best")
+    selfs = benchmarks.cycle_scores(db.session, cycle, "self")
+    assert set(best) == set(selfs)
+    for organisation_id in has_moderated:
+        assert best[organisation_id] == moderated[organisation_id]
