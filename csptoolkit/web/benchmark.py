@@ -246,6 +246,13 @@ def trend():
                                current_app.config["DISCLOSURE_THRESHOLD"], current_user)
     except (service.UnknownGroup, ValueError):
         abort(404)
+    if request.args.get("format") in ("csv", "xlsx"):
+        header = [_("Cycle"), _("Standards version"), _("Overall score"), _("Peer median"),
+                  _("Authorities with a score")]
+        table = [[c.name, c.framework_version.version, _number(result.overall[i]), _number(result.peer_median[i]),
+                  result.peer_n[i]] for i, c in enumerate(result.cycles)]
+        return _download(header, table, f"trend-{organisation.code}-{form.group.data}-{form.basis.data}",
+                         request.args["format"])
     labels = [c.name for c in result.cycles]
     own_label = organisation.name
     chart = charts.trend_chart(
@@ -326,6 +333,48 @@ def national():
     return render_template("benchmark/national.html", form=form, table=table, keys=keys, headings=headings,
                            summary=summary, chart=chart, sort=sort, descending=descending, cycle=cycle,
                            basis_label=BASIS_LABELS[form.basis.data])
+
+
+@bp.route("/regions")
+@admin_only
+def regions():
+    """Each region's spread of overall and domain scores, side by side."""
+    cycles = _cycles()
+    form = NationalForm(request.args)
+    form.cycle.choices = options((c.slug, c.name) for c in cycles)
+    form.cycle.data = form.cycle.data or (cycles[0].slug if cycles else None)
+    form.basis.data = form.basis.data or "best"
+    cycle = next((c for c in cycles if c.slug == form.cycle.data), None)
+    if cycle is None or form.basis.data not in service.BASES:
+        abort(404)
+    framework = cycle.framework_version.rules()
+    domain_keys = {f"domain:{d.id}": _label(d.title) for d in framework.domains}
+    key = request.args.get("score", "overall")
+    key = key if key == "overall" or key in domain_keys else "overall"
+    scores = service.cycle_scores(db.session, cycle, form.basis.data)
+    threshold = current_app.config["DISCLOSURE_THRESHOLD"]
+    by_region: dict[str, list[float]] = {}
+    for organisation in db.session.execute(select(Organisation)).scalars():
+        value = scores.get(organisation.id, {}).get(key)
+        by_region.setdefault(organisation.dfe_region or "", [])
+        if value is not None:
+            by_region[organisation.dfe_region or ""].append(value)
+    table = [(region, rules.statistics(values, threshold), values) for region, values in sorted(by_region.items())]
+    score_label = _("Overall") if key == "overall" else domain_keys[key]
+    if request.args.get("format") in ("csv", "xlsx"):
+        header = [_("Region"), _("Authorities with a score"), _("Mean"), _("Lower quartile"), _("Median"),
+                  _("Upper quartile"), _("Lowest"), _("Highest")]
+        rows = [[region, st.n, _number(st.mean), _number(st.q1), _number(st.median), _number(st.q3),
+                 _number(st.min), _number(st.max)] for region, st, _values in table]
+        return _download(header, rows, f"regions-{cycle.slug}-{form.basis.data}", request.args["format"])
+    chart = charts.distribution_chart(
+        [charts.DistributionRow(region, [] if st.suppressed else values, None, st.q1, st.median, st.q3)
+         for region, st, values in table],
+        _("%(score)s score by region, %(cycle)s", score=score_label, cycle=cycle.name),
+        _("For each region: every authority's score as a dot, the box from the lower to the upper quartile with "
+          "the median as a line. The table gives the same figures."), "regions")
+    return render_template("benchmark/regions.html", form=form, table=table, chart=chart, cycle=cycle, key=key,
+                           score_label=score_label, domain_keys=domain_keys, basis_label=BASIS_LABELS[form.basis.data])
 
 
 # ----------------------------------------------------------------------------------------------------------

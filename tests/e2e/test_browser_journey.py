@@ -120,8 +120,29 @@ def test_an_editor_completes_checks_and_submits_an_assessment(page) -> None:
     assert assessment.state == "submitted"
 
 
+def test_benchmark_pages_are_accessible(page) -> None:
+    sign_in_with_keyboard(page, "viewer@camden.example")
+    page.get_by_role("link", name="Benchmarks").first.click()
+    assert page.get_by_role("heading", name="How Camden compares").is_visible()
+    chart = page.locator("svg.csp-chart").first
+    assert chart.get_attribute("role") == "img" and chart.locator("title").count() == 1
+    check_accessibility(page, "authority benchmark")
+    page.select_option("#group", "region")
+    page.get_by_role("button", name="Show").click()
+    assert "group=region" in page.url
+    check_accessibility(page, "authority benchmark by region")
+    page.get_by_role("link", name="See the trend across cycles").click()
+    check_accessibility(page, "trend")
+    page.goto("/benchmarks/groups")
+    check_accessibility(page, "peer groups")
+
+
 def test_welsh_and_admin_pages_are_accessible(page) -> None:
     sign_in_with_keyboard(page, "admin@csptoolkit.example")
+    page.goto("/benchmarks/national")
+    check_accessibility(page, "national view")
+    page.goto("/benchmarks/regions")
+    check_accessibility(page, "region view")
     page.goto("/admin/users")
     check_accessibility(page, "users")
     page.goto("/admin/users/new")

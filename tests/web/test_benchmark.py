@@ -190,3 +190,26 @@ def test_moderated_basis_uses_only_moderated_assessments(seeded_app) -> None:
     assert set(best) == set(selfs)
     for organisation_id in has_moderated:
         assert best[organisation_id] == moderated[organisation_id]
+
+
+def test_region_view_agrees_with_numpy(browser: Browser) -> None:
+    browser.sign_in(ADMIN)
+    browser.get("/benchmarks/regions?cycle=2011&basis=self&score=domain:market")
+    assert "Region view" in browser.text() and "Inner London" in browser.text()
+    rows = csv_rows(browser, "/benchmarks/regions?cycle=2011&basis=self&score=domain:market&format=csv")
+    north_east = next(r for r in rows if r[0] == "North East")
+    cycle = db.session.execute(select(Cycle).filter_by(slug="2011")).scalar_one()
+    values = [float(s.score) for s in db.session.execute(
+        select(AssessmentScore).join(Assessment).join(Organisation, Organisation.id == Assessment.organisation_id)
+        .where(Assessment.cycle_id == cycle.id, Assessment.state.in_(COUNTED), AssessmentScore.basis == "self",
+               AssessmentScore.key == "market", Organisation.dfe_region == "North East")).scalars()
+        if s.score is not None]
+    assert int(north_east[1]) == len(values)
+    assert float(north_east[4]) == round(float(np.percentile(values, 50)), 1)
+
+
+def test_trend_table_exports(browser: Browser) -> None:
+    browser.sign_in(VIEWER)
+    rows = csv_rows(browser, "/benchmarks/trend?group=statistical-neighbours&basis=self&format=csv")
+    assert [r[0] for r in rows[1:]] == ["2010 self-assessment", "2011 self-assessment"]
+    assert [r[1] for r in rows[1:]] == ["2010.1", "2011.1"]

@@ -32,6 +32,7 @@ EXPECTED: dict[str, dict[str, int]] = {
     "benchmark.authority": {ANONYMOUS: SIGN_IN, ADMIN: 302, CHAMPION: 403, EDITOR: 200, VIEWER: 200},
     "benchmark.trend": {ANONYMOUS: SIGN_IN, ADMIN: 302, CHAMPION: 403, EDITOR: 200, VIEWER: 200},
     "benchmark.national": {ANONYMOUS: SIGN_IN, ADMIN: 200, CHAMPION: 403, EDITOR: 403, VIEWER: 403},
+    "benchmark.regions": {ANONYMOUS: SIGN_IN, ADMIN: 200, CHAMPION: 403, EDITOR: 403, VIEWER: 403},
     "benchmark.groups": {ANONYMOUS: SIGN_IN, ADMIN: 200, CHAMPION: 403, EDITOR: 200, VIEWER: 200},
     "auth.sign_in": {ANONYMOUS: 200, ADMIN: 302, CHAMPION: 302, EDITOR: 302, VIEWER: 302},
     "auth.language": {ANONYMOUS: 302, ADMIN: 302, CHAMPION: 302, EDITOR: 302, VIEWER: 302},
