@@ -118,22 +118,27 @@ def benchmark(own: Hashable, group: Iterable[Hashable], scores: Mapping[Hashable
 
 def benchmark_all(groups: Mapping[Hashable, Iterable[Hashable]], scores: Mapping[Hashable, Scores],
                   keys: Sequence[str], threshold: int = DEFAULT_THRESHOLD) -> dict[Hashable, dict[str, Position]]:
-    """Every authority's positions. Each member's scores are laid out once in key order, and a group shared by
-    many authorities (a region, the nation) is sorted once."""
+    """Every authority's positions. Each member's scores are laid out once in key order, and a group object
+    shared by many authorities (a region, the nation) is sorted once, so the cost grows linearly."""
     empty: tuple[float | None, ...] = (None,) * len(keys)
     rows = {m: tuple(s.get(k) for k in keys) for m, s in scores.items()}
-    cache: dict[frozenset, list[tuple[list[float], Statistics]]] = {}
+    members_of: dict[int, frozenset] = {}
+    columns_of: dict[frozenset, list[tuple[list[float], Statistics]]] = {}
     result: dict[Hashable, dict[str, Position]] = {}
     for own, group in groups.items():
-        members = frozenset(group) | {own}
-        columns = cache.get(members)
+        members = members_of.get(id(group))
+        if members is None:
+            members = members_of[id(group)] = frozenset(group)
+        if own not in members:
+            members = members | {own}
+        columns = columns_of.get(members)
         if columns is None:
             member_rows = [rows.get(m, empty) for m in members]
             columns = []
             for index in range(len(keys)):
                 ordered = sorted(v for row in member_rows if (v := row[index]) is not None)
                 columns.append((ordered, statistics_of_sorted(ordered, threshold)))
-            cache[members] = columns
+            columns_of[members] = columns
         mine = rows.get(own, empty)
         result[own] = {key: position(mine[i], columns[i][0], threshold, columns[i][1]) for i, key in enumerate(keys)}
     return result

@@ -16,6 +16,7 @@ from ..domain import standards as rules
 from ..models import Answer, Assessment, AuditEvent, Criterion, Cycle, ReviewAssignment, User
 from ..models.assessment import DRAFT, EDITABLE_STATES, SUBMITTED
 from ..models.user import ADMIN, CHAMPION, EDITOR
+from .audit import record
 from .scores import answers_of, refresh_scores
 
 
@@ -53,16 +54,6 @@ class Blockers:
 
     def __bool__(self) -> bool:
         return bool(self.unanswered or self.unconfirmed or self.missing_evidence)
-
-
-def record(session: Session, user: User | None, action: str, assessment: Assessment | None = None,
-           subject: str | None = None, old: object = None, new: object = None) -> None:
-    """Write one event to the append-only audit log."""
-    session.add(AuditEvent(
-        user_id=user.id if user else None, action=action, subject=subject,
-        assessment_id=assessment.id if assessment else None,
-        organisation_id=assessment.organisation_id if assessment else (user.organisation_id if user else None),
-        old_value=None if old is None else {"value": old}, new_value=None if new is None else {"value": new}))
 
 
 # ----------------------------------------------------------------------------------------------------------

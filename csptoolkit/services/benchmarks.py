@@ -45,21 +45,26 @@ def score_keys(framework: standards_rules.Framework) -> list[str]:
     return keys
 
 
-def cycle_scores(session: Session, cycle: Cycle, basis: str) -> dict[int, dict[str, float | None]]:
-    """Organisation id -> score key -> score, for assessments submitted or later, on the basis asked for.
+def cycle_scores(session: Session, cycle: Cycle, basis: str, organisation_ids: Sequence[int] | None = None
+                 ) -> dict[int, dict[str, float | None]]:
+    """Organisation id -> score key -> score, for assessments submitted or later, on the basis asked for
+    (of some organisations only, when given).
 
     `best` takes the moderated score where the assessment has one, else the self-assessed score.
     """
     if basis not in BASES:
         raise ValueError(f"basis must be one of {', '.join(BASES)}")
     wanted = ("self", "moderated") if basis == "best" else (basis,)
-    rows = session.execute(
+    query = (
         select(Assessment.organisation_id, AssessmentScore.basis, AssessmentScore.scope, AssessmentScore.key,
                cast(AssessmentScore.score, Float))
         .join(Assessment, Assessment.id == AssessmentScore.assessment_id)
         .where(Assessment.cycle_id == cycle.id, Assessment.state.in_(COUNTED_STATES),
                AssessmentScore.basis.in_(wanted))
-    ).all()
+    )
+    if organisation_ids is not None:
+        query = query.where(Assessment.organisation_id.in_(list(organisation_ids)))
+    rows = session.execute(query).all()
     scores: dict[int, dict[str, float | None]] = defaultdict(dict)
     # "self" rows first, so a moderated score replaces the self-assessed one under `best`.
     for organisation_id, _basis, scope, key, score in sorted(rows, key=lambda r: r[1] != "self"):
@@ -161,16 +166,17 @@ class AuthorityBenchmark:
     positions: dict[str, rules.Position]
     member_scores: dict[int, float | None] = field(default_factory=dict)  # overall score by member
     threshold: int = rules.DEFAULT_THRESHOLD
+    scores: dict[int, dict[str, float | None]] = field(default_factory=dict)  # every member's scores by key
 
 
 def authority_benchmark(session: Session, cycle: Cycle, organisation: Organisation, kind: str, basis: str,
                         threshold: int, user: User | None = None) -> AuthorityBenchmark:
     framework = cycle.framework_version.rules()
     group = peer_group(session, organisation, kind, user)
-    scores = cycle_scores(session, cycle, basis)
+    scores = cycle_scores(session, cycle, basis, group.members)
     positions = rules.benchmark(organisation.id, group.members, scores, score_keys(framework), threshold)
     members = {m: scores.get(m, {}).get("overall") for m in group.members}
-    return AuthorityBenchmark(cycle, organisation, group, basis, framework, positions, members, threshold)
+    return AuthorityBenchmark(cycle, organisation, group, basis, framework, positions, members, threshold, scores)
 
 
 def national_benchmark(session: Session, cycle: Cycle, kind: str, basis: str, threshold: int

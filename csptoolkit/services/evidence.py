@@ -11,7 +11,8 @@ import filetype
 from sqlalchemy.orm import Session
 
 from ..models import Answer, Assessment, EvidenceFile, User
-from .assessments import NotAllowed, can_edit, can_view, record
+from .assessments import NotAllowed, can_edit, can_view
+from .audit import record
 
 # What the content must be, by what people call it; the file's own name and declared type are not trusted.
 ALLOWED = {

@@ -190,7 +190,7 @@ def _letters(index: int) -> str:
 
 def _domain_chart(result: service.AuthorityBenchmark):
     """Where the authority sits in each domain's distribution across its group."""
-    scores = service.cycle_scores(db.session, result.cycle, result.basis)
+    scores = result.scores
     rows = []
     for domain in result.framework.domains:
         key = f"domain:{domain.id}"

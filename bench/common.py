@@ -1,0 +1,95 @@
+"""Shared by the bench scripts: a throwaway migrated, seeded SQLite database, and a median timer."""
+
+from __future__ import annotations
+
+import gc
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # the toolkit importable even where it is not installed into the Python running this
+    sys.path.insert(0, str(ROOT))
+
+SECRET_KEY = "bench-secret-not-for-production"
+
+
+def settings(tmp: Path) -> dict[str, str]:
+    """Everything the app writes goes under tmp, so a run never touches instance/ or another run's files."""
+    return {
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp / 'bench.sqlite3'}",
+        "SECRET_KEY": SECRET_KEY,
+        "EVIDENCE_PATH": str(tmp / "evidence"),
+        "EXPORTS_PATH": str(tmp / "exports"),
+        "TASK_QUEUE_URL": f"sqlite:///{tmp / 'tasks.sqlite3'}",
+    }
+
+
+def environment(tmp: Path) -> dict[str, str]:
+    """The same settings as CSPTOOLKIT_* variables, for a server process that builds its own app."""
+    config = settings(tmp)
+    return {
+        "CSPTOOLKIT_INSTANCE_PATH": str(tmp / "instance"),  # so instance/config.py of the checkout is not read
+        "CSPTOOLKIT_DATABASE_URL": config["SQLALCHEMY_DATABASE_URI"],
+        "CSPTOOLKIT_SECRET_KEY": config["SECRET_KEY"],
+        "CSPTOOLKIT_EVIDENCE_PATH": config["EVIDENCE_PATH"],
+        "CSPTOOLKIT_EXPORTS_PATH": config["EXPORTS_PATH"],
+        "CSPTOOLKIT_TASK_QUEUE_URL": config["TASK_QUEUE_URL"],
+    }
+
+
+def seeded_app(tmp: Path) -> Flask:
+    """An app on a new database in tmp, built by the migrations and holding the demo data (as `make seed`)."""
+    from flask_migrate import upgrade
+
+    from csptoolkit import create_app
+    from csptoolkit.extensions import db
+    from csptoolkit.services import demo
+
+    app = create_app(settings(tmp))
+    with app.app_context():
+        upgrade()
+        demo.seed(db.session, ROOT / "standards", ROOT / "csptoolkit" / "data")
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()  # no connection left open while other processes use the file
+    return app
+
+
+def median_seconds(runs: dict[str, Callable[[], object]], repeats: int, warmup: int = 1,
+                   before: Callable[[], object] | None = None) -> dict[str, float]:
+    """Median wall time of each of `runs` over `repeats` rounds after `warmup` untimed ones.
+
+    The runs take turns within each round, so a burst of load from elsewhere on the machine falls on the
+    baseline and the code under test alike and the ratios between them hold. `before` runs untimed before each
+    call. The garbage collector stays on: the code under test allocates as much in production as here.
+    """
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    for index in range(warmup + repeats):
+        for name, run in runs.items():
+            if before is not None:
+                before()
+            gc.collect()  # so one call does not pay for the previous call's garbage
+            start = time.perf_counter()
+            run()
+            elapsed = time.perf_counter() - start
+            if index >= warmup:
+                times[name].append(elapsed)
+    return {name: statistics.median(values) for name, values in times.items()}
+
+
+def table(header: list[str], rows: list[list[object]]) -> str:
+    """A plain text table, right-aligned numbers, for a terminal or a README code block."""
+    cells = [header, *[[str(c) for c in row] for row in rows]]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
+    lines = []
+    for number, row in enumerate(cells):
+        lines.append("  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths,
+                                                                                                   strict=True))))
+        if number == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)
