@@ -1,4 +1,4 @@
-"""Command-line interface: `flask --app csptoolkit standards|orgs|demo|users ...`."""
+"""Command-line interface: `flask --app csptoolkit standards|orgs|demo|users|tokens ...`."""
 
 from __future__ import annotations
 
@@ -19,10 +19,11 @@ standards_cli = AppGroup("standards", help="Validate, load, list and try out sta
 orgs_cli = AppGroup("orgs", help="The organisation register.")
 demo_cli = AppGroup("demo", help="Demo data for trying the toolkit out.")
 users_cli = AppGroup("users", help="User accounts.")
+tokens_cli = AppGroup("tokens", help="API tokens (bearer tokens for /api/v1).")
 
 
 def register(app: Flask) -> None:
-    for group in (standards_cli, orgs_cli, demo_cli, users_cli):
+    for group in (standards_cli, orgs_cli, demo_cli, users_cli, tokens_cli):
         app.cli.add_command(group)
 
 
@@ -187,3 +188,45 @@ def create_user_command(email: str, role: str, org_code: str | None, name: str |
         click.echo(f"Not created: {error}", err=True)
         sys.exit(1)
     click.echo(f"Created {user.email} ({user.role}).")
+
+
+@tokens_cli.command("create")
+@click.argument("email")
+@click.option("--name", default="command line", show_default=True, help="What the token is for.")
+def create_token_command(email: str, name: str) -> None:
+    """Make an API token for a user; it acts as that user. The token is printed once and cannot be shown again."""
+    from .services.accounts import find_user
+    from .services.tokens import TokenError, create_token
+
+    user = find_user(db.session, email)
+    if user is None:
+        click.echo(f"Not created: there is no user {email}.", err=True)
+        sys.exit(1)
+    try:
+        token, plaintext = create_token(db.session, user, name)
+        db.session.commit()
+    except TokenError as error:
+        db.session.rollback()
+        click.echo(f"Not created: {error}", err=True)
+        sys.exit(1)
+    click.echo(f"Created token {token.id} ({token.name}) for {user.email} ({user.role}). "
+               "Copy it now: it is not shown again.", err=True)
+    click.echo(plaintext)
+
+
+@tokens_cli.command("revoke")
+@click.argument("token_id", type=int)
+def revoke_token_command(token_id: int) -> None:
+    """Revoke an API token by its number."""
+    from .models import ApiToken
+    from .services.tokens import revoke
+
+    token = db.session.get(ApiToken, token_id)
+    if token is None:
+        click.echo(f"There is no token {token_id}.", err=True)
+        sys.exit(1)
+    if not revoke(db.session, token):
+        click.echo(f"Token {token_id} was already revoked.")
+        return
+    db.session.commit()
+    click.echo(f"Revoked token {token_id} ({token.name}) of {token.user.email}.")

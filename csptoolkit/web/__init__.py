@@ -14,7 +14,7 @@ from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 from markupsafe import Markup
 
 from ..domain.text import localise
-from ..extensions import db, login_manager
+from ..extensions import csrf, db, login_manager
 from .markdown import render_markdown
 
 SERVICE_NAME = _l("Commissioning self-assessment toolkit")
@@ -116,12 +116,14 @@ def init_web(app: Flask) -> None:
             "frame-ancestors 'none'; form-action 'self'")
         return response
 
-    from . import admin, assess, auth, benchmark
+    from . import admin, api, assess, auth, benchmark
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(assess.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(benchmark.bp)
+    app.register_blueprint(api.bp)
+    csrf.exempt(api.bp)  # bearer tokens only: no cookie, so no cross-site request to forge
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):

@@ -1,19 +1,25 @@
-"""Programme admin pages: users (list, create, deactivate, reset password)."""
+"""Programme admin pages: users (list, create, deactivate, reset password) and API tokens (list, create, revoke)."""
 
 from __future__ import annotations
 
 import secrets
 from functools import wraps
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextInput
 from sqlalchemy import select
+from wtforms import SelectField, StringField, SubmitField
+from wtforms.validators import InputRequired, Length
 
 from ..extensions import db
-from ..models import Organisation, User
+from ..models import ApiToken, Organisation, User
 from ..models.user import ADMIN, AUTHORITY_ROLES
-from ..services import accounts
+from ..services import accounts, tokens
+from ..services.audit import record
 from .forms import ConfirmForm, PasswordResetForm, UserForm, options
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -53,6 +59,7 @@ def new_user():
             db.session.rollback()
             form.email.errors.append(_("There is already a user with this email address"))
         else:
+            record(db.session, current_user, "user.created", subject=user.email, new={"role": user.role})
             db.session.commit()
             flash(_("User %(email)s created.", email=user.email), "success")
             return redirect(url_for("admin.users")), 303
@@ -77,6 +84,7 @@ def toggle_active(user_id: int):
         return redirect(url_for("admin.users")), 303
     user.active = not user.active
     user.session_token = secrets.token_hex(16)  # signs the person out everywhere
+    record(db.session, current_user, "user.reactivated" if user.active else "user.deactivated", subject=user.email)
     db.session.commit()
     flash(_("%(email)s can sign in again.", email=user.email) if user.active
           else _("%(email)s has been deactivated and signed out.", email=user.email), "success")
@@ -93,7 +101,62 @@ def reset_password(user_id: int):
         user.session_token = secrets.token_hex(16)
         user.failed_logins = 0
         user.locked_until = None
+        record(db.session, current_user, "user.password_reset", subject=user.email)
         db.session.commit()
         flash(_("The password for %(email)s has been reset.", email=user.email), "success")
         return redirect(url_for("admin.users")), 303
     return render_template("admin/password.html", form=form, user=user), 400 if form.errors else 200
+
+
+# ----------------------------------------------------------------------------------------------------------
+# API tokens
+
+
+class TokenForm(FlaskForm):
+    user = SelectField(_l("Whose token is it?"), widget=GovSelect(),
+                       validators=[InputRequired(_l("Select the person the token acts for"))], choices=[])
+    name = StringField(_l("What is the token for?"), widget=GovTextInput(), validators=[
+        InputRequired(_l("Enter what the token is for")),
+        Length(max=tokens.NAME_MAX, message=_l("The name must be %(n)d characters or fewer", n=tokens.NAME_MAX))])
+    submit = SubmitField(_l("Create token"), widget=GovSubmitInput())
+
+
+@bp.route("/tokens")
+@admin_required
+def api_tokens():
+    return render_template("admin/tokens.html", tokens=tokens.all_tokens(db.session), form=None)
+
+
+@bp.route("/tokens/new", methods=["GET", "POST"])
+@admin_required
+def new_token():
+    form = TokenForm()
+    people = db.session.execute(select(User).where(User.active.is_(True)).order_by(User.email)).scalars().all()
+    form.user.choices = options([("", _("Select a person"))] + [(str(u.id), f"{u.name} ({u.email})") for u in people])
+    if form.validate_on_submit():
+        user = next((u for u in people if str(u.id) == form.user.data), None)
+        if user is None:
+            form.user.errors.append(_("Select the person the token acts for"))
+        else:
+            token, plaintext = tokens.create_token(db.session, user, form.name.data, by=current_user)
+            db.session.commit()
+            # Shown on this response only: the token is not kept anywhere it could be shown again.
+            response = make_response(render_template("admin/token_created.html", token=token, plaintext=plaintext))
+            response.headers["Cache-Control"] = "no-store"
+            return response
+    return render_template("admin/token_new.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])
+@admin_required
+def revoke_token(token_id: int):
+    token = db.session.get(ApiToken, token_id)
+    if token is None:
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if tokens.revoke(db.session, token, by=current_user):
+        db.session.commit()
+        flash(_("The token “%(name)s” of %(email)s has been revoked.", name=token.name,
+                email=token.user.email), "success")
+    return redirect(url_for("admin.api_tokens")), 303

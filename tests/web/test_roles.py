@@ -29,6 +29,8 @@ EXPECTED: dict[str, dict[str, int]] = {
     "admin.users": {ANONYMOUS: SIGN_IN, ADMIN: 200, CHAMPION: 403, EDITOR: 403, VIEWER: 403},
     "admin.new_user": {ANONYMOUS: SIGN_IN, ADMIN: 200, CHAMPION: 403, EDITOR: 403, VIEWER: 403},
     "admin.reset_password": {ANONYMOUS: SIGN_IN, ADMIN: 200, CHAMPION: 403, EDITOR: 403, VIEWER: 403},
+    "admin.api_tokens": {ANONYMOUS: SIGN_IN, ADMIN: 200, CHAMPION: 403, EDITOR: 403, VIEWER: 403},
+    "admin.new_token": {ANONYMOUS: SIGN_IN, ADMIN: 200, CHAMPION: 403, EDITOR: 403, VIEWER: 403},
     "benchmark.authority": {ANONYMOUS: SIGN_IN, ADMIN: 302, CHAMPION: 403, EDITOR: 200, VIEWER: 200},
     "benchmark.trend": {ANONYMOUS: SIGN_IN, ADMIN: 302, CHAMPION: 403, EDITOR: 200, VIEWER: 200},
     "benchmark.national": {ANONYMOUS: SIGN_IN, ADMIN: 200, CHAMPION: 403, EDITOR: 403, VIEWER: 403},
@@ -36,8 +38,17 @@ EXPECTED: dict[str, dict[str, int]] = {
     "benchmark.groups": {ANONYMOUS: SIGN_IN, ADMIN: 200, CHAMPION: 403, EDITOR: 200, VIEWER: 200},
     "auth.sign_in": {ANONYMOUS: 200, ADMIN: 302, CHAMPION: 302, EDITOR: 302, VIEWER: 302},
     "auth.language": {ANONYMOUS: 302, ADMIN: 302, CHAMPION: 302, EDITOR: 302, VIEWER: 302},
+    # The API takes bearer tokens only: a session cookie gets 401 whoever it belongs to (tests/web/test_api.py
+    # walks the API's own rules with tokens). Its OpenAPI document is public.
+    "api.openapi": {ANONYMOUS: 200, ADMIN: 200, CHAMPION: 200, EDITOR: 200, VIEWER: 200},
+    "api.frameworks": {ANONYMOUS: 401, ADMIN: 401, CHAMPION: 401, EDITOR: 401, VIEWER: 401},
+    "api.cycles": {ANONYMOUS: 401, ADMIN: 401, CHAMPION: 401, EDITOR: 401, VIEWER: 401},
+    "api.organisations": {ANONYMOUS: 401, ADMIN: 401, CHAMPION: 401, EDITOR: 401, VIEWER: 401},
+    "api.organisation": {ANONYMOUS: 401, ADMIN: 401, CHAMPION: 401, EDITOR: 401, VIEWER: 401},
+    "api.scores": {ANONYMOUS: 401, ADMIN: 401, CHAMPION: 401, EDITOR: 401, VIEWER: 401},
+    "api.benchmark": {ANONYMOUS: 401, ADMIN: 401, CHAMPION: 401, EDITOR: 401, VIEWER: 401},
 }
-POST_ONLY = {"assess.start", "assess.submit", "auth.sign_out", "admin.toggle_active"}
+POST_ONLY = {"assess.start", "assess.submit", "auth.sign_out", "admin.toggle_active", "admin.revoke_token"}
 
 
 def own_assessment(email: str) -> Assessment:
@@ -51,7 +62,7 @@ def own_assessment(email: str) -> Assessment:
 
 def url_for_rule(rule, assessment: Assessment) -> str:
     values = {"assessment_id": assessment.id, "key": assessment.cycle.framework_version.rules().standards[0].id,
-              "evidence_id": 999999, "user_id": 1, "slug": "2011", "code": "cy"}
+              "evidence_id": 999999, "user_id": 1, "slug": "2011", "code": "cy", "token_id": 1}
     return rule.build({name: values[name] for name in rule.arguments})[1]
 
 
