@@ -81,6 +81,26 @@ def answer_page(page) -> None:
         page.get_by_role("button", name="Save and continue").click()
 
 
+def answer_with_keyboard_alone(page) -> None:
+    """Tab through a standard's page as a keyboard user would: Space picks the first level of each question,
+    every yes/no gets a note, and Enter on "Save and continue" saves."""
+    for _ in range(300):
+        page.keyboard.press("Tab")
+        focused = page.evaluate("""() => { const e = document.activeElement;
+            return {tag: e.tagName, type: e.type || '', name: e.name || '', value: e.value || '',
+                    text: (e.innerText || '').trim(), checked: !!document.querySelector(
+                        'input[type=radio][name="' + (e.name || '-') + '"]:checked')}; }""")
+        if focused["type"] == "radio" and not focused["checked"]:
+            page.keyboard.press("Space")
+        elif focused["tag"] == "TEXTAREA" and not page.evaluate("() => document.activeElement.value"):
+            page.keyboard.type("Minutes of the children's trust board")
+        elif focused["tag"] == "BUTTON" and focused["text"] == "Save and continue":
+            with page.expect_navigation():
+                page.keyboard.press("Enter")
+            return
+    raise AssertionError("the Save and continue button was never reached with the Tab key")
+
+
 def test_an_editor_completes_checks_and_submits_an_assessment(page) -> None:
     page.goto("/sign-in")
     check_accessibility(page, "sign in")
@@ -91,6 +111,9 @@ def test_an_editor_completes_checks_and_submits_an_assessment(page) -> None:
     page.goto("/")
     page.locator("a[href*='/standards/']").first.click()
     check_accessibility(page, "standard page")
+    first = page.url
+    answer_with_keyboard_alone(page)
+    assert page.url != first and "/standards/" in page.url  # saved, and on to the next standard
     # Every standard in turn: "Save and continue" leads on, and back to the same page when a follow-up appears.
     for _ in range(80):
         if "/check" in page.url:
