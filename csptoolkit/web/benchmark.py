@@ -22,6 +22,7 @@ from ..models import Cycle, Organisation
 from ..models.user import ADMIN, CHAMPION
 from ..reports import charts, exports
 from ..services import benchmarks as service
+from .admin import admin_required
 from .forms import options
 
 bp = Blueprint("benchmark", __name__, url_prefix="/benchmarks")
@@ -44,17 +45,6 @@ def benchmark_access(view):
     @login_required
     def wrapped(*args, **kwargs):
         if current_user.role == CHAMPION:
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapped
-
-
-def admin_only(view):
-    @wraps(view)
-    @login_required
-    def wrapped(*args, **kwargs):
-        if current_user.role != ADMIN:
             abort(403)
         return view(*args, **kwargs)
 
@@ -284,21 +274,27 @@ class NationalForm(Form):
     basis = SelectField(_l("Scores"), widget=GovSelect(), choices=options(BASIS_LABELS.items()))
 
 
-@bp.route("/national")
-@admin_only
-def national():
+def _national_form() -> tuple[NationalForm, Cycle]:
+    """The filters of the national and region views, and the cycle they name (404 for one that is not there)."""
     cycles = _cycles()
     form = NationalForm(request.args)
     form.cycle.choices = options((c.slug, c.name) for c in cycles)
     form.cycle.data = form.cycle.data or (cycles[0].slug if cycles else None)
     form.basis.data = form.basis.data or "best"
+    cycle = next((c for c in cycles if c.slug == form.cycle.data), None)
+    if cycle is None or form.basis.data not in service.BASES:
+        abort(404)
+    return form, cycle
+
+
+@bp.route("/national")
+@admin_required
+def national():
+    form, cycle = _national_form()
     organisations = db.session.execute(select(Organisation).order_by(Organisation.name)).scalars().all()
     form.region.choices = options([("", _("All regions"))] + [
         (r, r) for r in sorted({o.dfe_region for o in organisations if o.dfe_region})])
     form.type.choices = options([("", _("All types"))] + [(t, t) for t in sorted({o.org_type for o in organisations})])
-    cycle = next((c for c in cycles if c.slug == form.cycle.data), None)
-    if cycle is None or form.basis.data not in service.BASES:
-        abort(404)
     framework = cycle.framework_version.rules()
     scores = service.cycle_scores(db.session, cycle, form.basis.data)
     shown = [o for o in organisations if (not form.region.data or o.dfe_region == form.region.data)
@@ -336,17 +332,10 @@ def national():
 
 
 @bp.route("/regions")
-@admin_only
+@admin_required
 def regions():
     """Each region's spread of overall and domain scores, side by side."""
-    cycles = _cycles()
-    form = NationalForm(request.args)
-    form.cycle.choices = options((c.slug, c.name) for c in cycles)
-    form.cycle.data = form.cycle.data or (cycles[0].slug if cycles else None)
-    form.basis.data = form.basis.data or "best"
-    cycle = next((c for c in cycles if c.slug == form.cycle.data), None)
-    if cycle is None or form.basis.data not in service.BASES:
-        abort(404)
+    form, cycle = _national_form()
     framework = cycle.framework_version.rules()
     domain_keys = {f"domain:{d.id}": _label(d.title) for d in framework.domains}
     key = request.args.get("score", "overall")
@@ -373,7 +362,8 @@ def regions():
         _("%(score)s score by region, %(cycle)s", score=score_label, cycle=cycle.name),
         _("For each region: every authority's score as a dot, the box from the lower to the upper quartile with "
           "the median as a line. The table gives the same figures."), "regions")
-    return render_template("benchmark/regions.html", form=form, table=table, chart=chart, cycle=cycle, key=key,
+    summary = [(region, stats) for region, stats, _values in table]
+    return render_template("benchmark/regions.html", form=form, summary=summary, chart=chart, cycle=cycle, key=key,
                            score_label=score_label, domain_keys=domain_keys, basis_label=BASIS_LABELS[form.basis.data])
 
 
