@@ -107,9 +107,11 @@ def test_an_editor_completes_checks_and_submits_an_assessment(page) -> None:
     sign_in_with_keyboard(page, "editor@leeds.example")
     check_accessibility(page, "home")
     page.get_by_role("link", name="Check your answers").click()
+    page.wait_for_url("**/check")
     check_accessibility(page, "check answers (blocked)")
     page.goto("/")
     page.locator("a[href*='/standards/']").first.click()
+    page.wait_for_url("**/standards/**")
     check_accessibility(page, "standard page")
     first = page.url
     answer_with_keyboard_alone(page)
@@ -130,10 +132,12 @@ def test_an_editor_completes_checks_and_submits_an_assessment(page) -> None:
     # Locked: the standard's page is read-only now.
     page.goto("/")
     page.locator("a[href*='/standards/']").first.click()
+    page.wait_for_url("**/standards/**")
     assert page.locator("input[type=radio]").count() == 0
     assert page.get_by_text("can no longer be changed").count() >= 1
     page.goto("/")
     page.get_by_role("link", name="See the history of changes").click()
+    page.wait_for_url("**/history")
     check_accessibility(page, "history")
     leeds = db.session.execute(select(Organisation).filter_by(code="383")).scalar_one()
     cycle = db.session.execute(select(Cycle).filter_by(slug="2011")).scalar_one()
@@ -146,15 +150,18 @@ def test_an_editor_completes_checks_and_submits_an_assessment(page) -> None:
 def test_benchmark_pages_are_accessible(page) -> None:
     sign_in_with_keyboard(page, "viewer@camden.example")
     page.get_by_role("link", name="Benchmarks").first.click()
+    page.wait_for_url("**/benchmarks")
     assert page.get_by_role("heading", name="How Camden compares").is_visible()
     chart = page.locator("svg.csp-chart").first
     assert chart.get_attribute("role") == "img" and chart.locator("title").count() == 1
     check_accessibility(page, "authority benchmark")
     page.select_option("#group", "region")
-    page.get_by_role("button", name="Show").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Show").click()
     assert "group=region" in page.url
     check_accessibility(page, "authority benchmark by region")
     page.get_by_role("link", name="See the trend across cycles").click()
+    page.wait_for_url("**/trend**")
     check_accessibility(page, "trend")
     page.goto("/benchmarks/groups")
     check_accessibility(page, "peer groups")
@@ -169,7 +176,8 @@ def test_welsh_and_admin_pages_are_accessible(page) -> None:
     page.goto("/admin/users")
     check_accessibility(page, "users")
     page.goto("/admin/users/new")
-    page.get_by_role("button", name="Create user").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Create user").click()
     check_accessibility(page, "create user with errors")
     assert page.locator(".govuk-error-summary").is_visible()
     page.goto("/language/cy?next=/admin/users")
