@@ -144,6 +144,16 @@ def saved_groups(session: Session, user: User) -> list[PeerGroup]:
     return list(session.execute(query).scalars())
 
 
+def delete_group(session: Session, user: User, group_id: int) -> PeerGroup:
+    """Delete a saved group: its owner may, and so may programme admins."""
+    group = session.get(PeerGroup, group_id)
+    if group is None or not (group.owner_id == user.id or user.role == ADMIN):
+        raise UnknownGroup(f"{CUSTOM_PREFIX}{group_id}")
+    session.delete(group)
+    session.flush()
+    return group
+
+
 def save_group(session: Session, user: User, name: str, organisation_ids: Sequence[int], shared: bool) -> PeerGroup:
     group = PeerGroup(name=name.strip(), owner_id=user.id, shared=shared and user.role == ADMIN)
     group.members = [PeerGroupMember(organisation_id=i) for i in sorted(set(organisation_ids))]

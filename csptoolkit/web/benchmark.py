@@ -23,7 +23,7 @@ from ..models.user import ADMIN, CHAMPION
 from ..reports import charts, exports
 from ..services import benchmarks as service
 from .admin import admin_required
-from .forms import options
+from .forms import ConfirmForm, options
 
 bp = Blueprint("benchmark", __name__, url_prefix="/benchmarks")
 
@@ -393,3 +393,17 @@ def groups():
         return redirect(url_for("benchmark.authority", group=f"{service.CUSTOM_PREFIX}{group.id}")), 303
     saved = service.saved_groups(db.session, current_user)
     return render_template("benchmark/groups.html", form=form, saved=saved), 400 if form.errors else 200
+
+
+@bp.route("/groups/<int:group_id>/delete", methods=["POST"])
+@benchmark_access
+def delete_group(group_id: int):
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        name = service.delete_group(db.session, current_user, group_id).name
+    except service.UnknownGroup:
+        abort(404)
+    db.session.commit()
+    flash(_("Peer group %(name)s deleted.", name=name), "success")
+    return redirect(url_for("benchmark.groups")), 303

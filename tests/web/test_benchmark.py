@@ -213,3 +213,18 @@ def test_trend_table_exports(browser: Browser) -> None:
     rows = csv_rows(browser, "/benchmarks/trend?group=statistical-neighbours&basis=self&format=csv")
     assert [r[0] for r in rows[1:]] == ["2010 self-assessment", "2011 self-assessment"]
     assert [r[1] for r in rows[1:]] == ["2010.1", "2011.1"]
+
+
+def test_only_the_owner_or_an_admin_deletes_a_group(browser: Browser, other_browser: Browser) -> None:
+    from csptoolkit.models import PeerGroup
+
+    browser.sign_in(VIEWER)
+    browser.post("/benchmarks/groups", {"name": "Short-lived", "members": ["301", "302"]})
+    group_id = db.session.execute(select(PeerGroup.id).filter_by(name="Short-lived")).scalar_one()
+    other_browser.sign_in(EDITOR)
+    response = other_browser.post(f"/benchmarks/groups/{group_id}/delete", {}, token_from="/benchmarks/groups")
+    assert response.status_code == 404
+    response = browser.post(f"/benchmarks/groups/{group_id}/delete", {}, token_from="/benchmarks/groups")
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert db.session.get(PeerGroup, group_id) is None

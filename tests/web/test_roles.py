@@ -48,7 +48,8 @@ EXPECTED: dict[str, dict[str, int]] = {
     "api.scores": {ANONYMOUS: 401, ADMIN: 401, CHAMPION: 401, EDITOR: 401, VIEWER: 401},
     "api.benchmark": {ANONYMOUS: 401, ADMIN: 401, CHAMPION: 401, EDITOR: 401, VIEWER: 401},
 }
-POST_ONLY = {"assess.start", "assess.submit", "auth.sign_out", "admin.toggle_active", "admin.revoke_token"}
+POST_ONLY = {"benchmark.delete_group", "assess.start", "assess.submit", "auth.sign_out", "admin.toggle_active",
+             "admin.revoke_token"}
 
 
 def own_assessment(email: str) -> Assessment:
@@ -62,7 +63,7 @@ def own_assessment(email: str) -> Assessment:
 
 def url_for_rule(rule, assessment: Assessment) -> str:
     values = {"assessment_id": assessment.id, "key": assessment.cycle.framework_version.rules().standards[0].id,
-              "evidence_id": 999999, "user_id": 1, "slug": "2011", "code": "cy", "token_id": 1}
+              "evidence_id": 999999, "group_id": 999999, "user_id": 1, "slug": "2011", "code": "cy", "token_id": 1}
     return rule.build({name: values[name] for name in rule.arguments})[1]
 
 
