@@ -39,7 +39,8 @@ def page(live_server: str):
     assert Path(CHROMIUM).exists(), "Debian's chromium is needed: make browser (or apt-get install chromium)"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        context = browser.new_context(base_url=live_server, viewport={"width": 1200, "height": 900})
+        # bypass_csp only so that axe-core can be injected; the pages run under their real policy otherwise.
+        context = browser.new_context(base_url=live_server, viewport={"width": 1200, "height": 900}, bypass_csp=True)
         page = context.new_page()
         page.set_default_timeout(15000)
         yield page
@@ -183,3 +184,19 @@ def test_welsh_and_admin_pages_are_accessible(page) -> None:
     page.goto("/language/cy?next=/admin/users")
     assert page.locator("html").get_attribute("lang") == "cy"
     check_accessibility(page, "users in Welsh")
+
+
+def test_pages_run_their_scripts_under_the_real_content_security_policy(live_server: str) -> None:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_context(base_url=live_server).new_page()
+        refused: list[str] = []
+        page.on("console", lambda message: refused.append(message.text)
+                if "Content Security Policy" in message.text else None)
+        page.goto("/sign-in")
+        page.wait_for_function("document.body.classList.contains('govuk-frontend-supported')")
+        assert page.evaluate("document.body.classList.contains('js-enabled')")
+        browser.close()
+    assert refused == []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from csptoolkit.extensions import db
@@ -130,3 +132,14 @@ def test_users_create_command(seeded_app) -> None:
     assert result.exit_code == 1 and "already a user" in result.output
     user = db.session.execute(select(User).filter_by(email="new@leeds.example")).scalar_one()
     assert user.password_hash.startswith("$argon2id$")
+
+
+def test_security_headers_and_a_script_nonce(browser: Browser) -> None:
+    response = browser.get("/sign-in")
+    policy = response.headers["Content-Security-Policy"]
+    nonce = re.search(r"'nonce-([^']+)'", policy).group(1)
+    assert "unsafe-inline" not in policy and "frame-ancestors 'none'" in policy
+    scripts = re.findall(r"<script([^>]*)>", browser.last)
+    assert scripts and all(f'nonce="{nonce}"' in attributes for attributes in scripts)
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert browser.client.get("/sign-in").headers["Content-Security-Policy"] != policy  # a new nonce each time
