@@ -184,6 +184,42 @@ def answers_by_key(assessment: Assessment) -> dict[str, Answer]:
     return {a.criterion.key: a for a in assessment.answers}
 
 
+def task_list(assessment: Assessment) -> list[dict]:
+    """Domains with their standards' status: not started, in progress or completed."""
+    framework = assessment.cycle.framework_version.rules()
+    answers = answers_of(assessment)
+    visible = scoring.visible_criteria(framework, answers)
+    carried = {a.criterion.key for a in assessment.answers if a.carried_over}
+    result = []
+    for domain in framework.domains:
+        items = []
+        for standard in domain.standards:
+            asked = [c.id for c in standard.criteria if c.id in visible]
+            answered = [cid for cid in asked if cid in answers and cid not in carried]
+            if len(answered) == len(asked) and asked:
+                status = "completed"
+            elif answered or any(cid in carried for cid in asked):
+                status = "in_progress"
+            else:
+                status = "not_started"
+            items.append({"standard": standard, "status": status, "asked": len(asked), "answered": len(answered)})
+        result.append({"domain": domain, "standards": items})
+    return result
+
+
+def answer_row(session: Session, assessment: Assessment, criterion_id: str) -> Answer:
+    """The assessment's answer row for a criterion, made empty when there is none yet (evidence comes first)."""
+    existing = answers_by_key(assessment).get(criterion_id)
+    if existing is not None:
+        return existing
+    criterion = session.execute(select(Criterion).filter_by(
+        framework_version_id=assessment.cycle.framework_version_id, key=criterion_id)).scalar_one()
+    answer = Answer(criterion=criterion)
+    assessment.answers.append(answer)
+    session.flush()
+    return answer
+
+
 def revision(assessment: Assessment, standard: rules.Standard) -> str:
     """A fingerprint of what a standard's page shows; a save made from another fingerprint is a conflict."""
     rows = answers_by_key(assessment)

@@ -26,7 +26,7 @@ from werkzeug.datastructures import MultiDict
 from ..domain import scoring
 from ..domain import standards as rules
 from ..extensions import db
-from ..models import Answer, Assessment, Criterion, Cycle, EvidenceFile, User
+from ..models import Assessment, Cycle, EvidenceFile, User
 from ..models.user import ADMIN, CHAMPION, EDITOR
 from ..services import assessments as service
 from ..services import evidence as evidence_service
@@ -56,29 +56,6 @@ def _standard(framework: rules.Framework, key: str) -> tuple[rules.Domain, rules
     abort(404)
 
 
-def task_list(assessment: Assessment) -> list[dict]:
-    """Domains with their standards' status: not started, in progress or completed."""
-    framework = assessment.cycle.framework_version.rules()
-    answers = answers_of(assessment)
-    visible = scoring.visible_criteria(framework, answers)
-    carried = {a.criterion.key for a in assessment.answers if a.carried_over}
-    result = []
-    for domain in framework.domains:
-        items = []
-        for standard in domain.standards:
-            asked = [c.id for c in standard.criteria if c.id in visible]
-            answered = [cid for cid in asked if cid in answers and cid not in carried]
-            if len(answered) == len(asked) and asked:
-                status = "completed"
-            elif answered or any(cid in carried for cid in asked):
-                status = "in_progress"
-            else:
-                status = "not_started"
-            items.append({"standard": standard, "status": status, "asked": len(asked), "answered": len(answered)})
-        result.append({"domain": domain, "standards": items})
-    return result
-
-
 @bp.route("/")
 def home():
     if not current_user.is_authenticated:
@@ -98,7 +75,7 @@ def home():
 
 
 def _overview(assessment: Assessment) -> dict:
-    tasks = task_list(assessment)
+    tasks = service.task_list(assessment)
     return {"tasks": tasks, "result": score_of(assessment),
             "completed": sum(1 for d in tasks for s in d["standards"] if s["status"] == "completed"),
             "total": sum(len(d["standards"]) for d in tasks)}
@@ -273,14 +250,8 @@ def _store_uploads(assessment: Assessment, fields, form) -> bool:
         for upload in request.files.getlist(names.files):
             if not upload or not upload.filename:
                 continue
-            answer = rows.get(names.criterion.id)
-            if answer is None:
-                criterion_row = db.session.execute(select(Criterion).filter_by(
-                    framework_version_id=assessment.cycle.framework_version_id, key=names.criterion.id)).scalar_one()
-                answer = Answer(criterion=criterion_row)
-                assessment.answers.append(answer)
-                db.session.flush()
-                rows[names.criterion.id] = answer
+            answer = rows.get(names.criterion.id) or service.answer_row(db.session, assessment, names.criterion.id)
+            rows[names.criterion.id] = answer
             try:
                 evidence_service.add(db.session, current_user, assessment, answer, upload.filename, upload.stream,
                                      folder, current_app.config["MAX_EVIDENCE_BYTES"])
