@@ -63,6 +63,13 @@ def shown(score: Fraction | None) -> Decimal | None:
     return Decimal(math.floor(score * 10 + Fraction(1, 2))).scaleb(-1)
 
 
+def shown_number(value: float | Decimal | Fraction | None) -> Decimal | None:
+    """Any score (a stored float included) as people read it, by the same half-up rule."""
+    if value is None:
+        return None
+    return shown(value if isinstance(value, Fraction) else Fraction(str(value)))
+
+
 def band_for(framework: Framework, score: Fraction | None, gated: bool) -> Band | None:
     """The highest band whose minimum is at or below the shown score, capped at gate_band when gated."""
     figure = shown(score)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import Float, cast, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from ..domain import benchmark as rules
 from ..domain import scoring
@@ -16,6 +16,7 @@ from ..models import (
     Answer,
     Assessment,
     AssessmentScore,
+    Criterion,
     Cycle,
     Organisation,
     PeerGroup,
@@ -25,7 +26,7 @@ from ..models import (
 )
 from ..models.assessment import COUNTED_STATES
 from ..models.user import ADMIN
-from .scores import answers_of, is_moderated
+from .scores import answer_on_basis
 
 BASES = ("best", "self", "moderated")
 GROUP_KINDS = ("statistical-neighbours", "region", "dfe-region", "type", "nation", "all")
@@ -258,20 +259,34 @@ def _comparable_trend(session: Session, organisation: Organisation, cycles: list
     overall, medians = [], []
     for cycle in series:
         same_version = cycle.framework_version_id == latest.framework_version_id
-        assessments = session.execute(
-            select(Assessment).where(Assessment.cycle_id == cycle.id, Assessment.organisation_id.in_(members),
-                                     Assessment.state.in_(COUNTED_STATES))
-            .options(selectinload(Assessment.answers).joinedload(Answer.criterion))).scalars()
         scores: dict[int, float | None] = {}
-        for assessment in assessments:
-            answers = answers_of(assessment, "moderated" if basis != "self" else "self")
-            if basis == "moderated" and not is_moderated(assessment):
-                continue
+        for organisation_id, answers in _answers_by_organisation(session, cycle, members, basis).items():
             if not same_version:
                 answers = {new: answers[old] for new, old in mapping.items() if old in answers}
             exact = scoring.score(subset, answers).overall.exact
-            scores[assessment.organisation_id] = None if exact is None else float(exact)
+            scores[organisation_id] = None if exact is None else float(exact)
         stats = rules.statistics(scores.values(), threshold)
         overall.append(scores.get(organisation.id))
         medians.append(stats.median)
     return ComparableTrend(series, len(subset.criteria), overall, medians)
+
+
+def _answers_by_organisation(session: Session, cycle: Cycle, organisation_ids: set[int], basis: str
+                             ) -> dict[int, dict[str, scoring.Answer]]:
+    """Counted assessments' answers as plain rows (no ORM objects: a group may be the whole country)."""
+    rows = session.execute(
+        select(Assessment.organisation_id, Criterion.key, Answer.level, Answer.not_applicable, Answer.moderated_level,
+               Answer.moderated_not_applicable)
+        .join(Answer, Answer.assessment_id == Assessment.id).join(Criterion, Criterion.id == Answer.criterion_id)
+        .where(Assessment.cycle_id == cycle.id, Assessment.organisation_id.in_(list(organisation_ids)),
+               Assessment.state.in_(COUNTED_STATES))).all()
+    moderated = {row[0] for row in rows if row[4] is not None or row[5]}
+    answers: dict[int, dict[str, scoring.Answer]] = defaultdict(dict)
+    for organisation_id, key, level, not_applicable, moderated_level, moderated_na in rows:
+        if basis == "moderated" and organisation_id not in moderated:
+            continue  # moderated only: an unmoderated assessment has no score on this basis
+        value = answer_on_basis(level, not_applicable, moderated_level, moderated_na,
+                                "self" if basis == "self" else "moderated")
+        if value is not None:
+            answers[organisation_id][key] = value
+    return answers

@@ -14,17 +14,23 @@ SELF, MODERATED = "self", "moderated"
 Basis = Literal["self", "moderated"]
 
 
+def answer_on_basis(level: int | None, not_applicable: bool, moderated_level: int | None,
+                    moderated_not_applicable: bool, basis: Basis) -> scoring.Answer | None:
+    """One stored answer as the scoring rules take it; moderated falls back to self where unmoderated."""
+    if basis == MODERATED and (moderated_level is not None or moderated_not_applicable):
+        return scoring.NA if moderated_not_applicable else moderated_level
+    if not_applicable:
+        return scoring.NA
+    return level
+
+
 def answers_of(assessment: Assessment, basis: Basis = SELF) -> dict[str, scoring.Answer]:
-    """The assessment's answers as the scoring rules take them; moderated falls back to self where unmoderated."""
+    """The assessment's answers by criterion id, as the scoring rules take them."""
     answers: dict[str, scoring.Answer] = {}
-    for answer in assessment.answers:
-        key = answer.criterion.key
-        if basis == MODERATED and (answer.moderated_level is not None or answer.moderated_not_applicable):
-            answers[key] = scoring.NA if answer.moderated_not_applicable else answer.moderated_level
-        elif answer.not_applicable:
-            answers[key] = scoring.NA
-        elif answer.level is not None:
-            answers[key] = answer.level
+    for a in assessment.answers:
+        value = answer_on_basis(a.level, a.not_applicable, a.moderated_level, a.moderated_not_applicable, basis)
+        if value is not None:
+            answers[a.criterion.key] = value
     return answers
 
 

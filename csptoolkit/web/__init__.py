@@ -14,6 +14,7 @@ from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 from markupsafe import Markup
 
+from ..domain.scoring import shown_number
 from ..domain.text import localise
 from ..extensions import csrf, db, login_manager
 from .markdown import render_markdown
@@ -73,7 +74,8 @@ def register_filters(app: Flask) -> None:
 
     @app.template_filter("score")
     def score_filter(value) -> str:
-        return "-" if value is None else format_decimal(value, format="#,##0.0")
+        # Rounded half-up first (Babel alone would round half to even): pages, exports and the API agree.
+        return "-" if value is None else format_decimal(shown_number(value), format="#,##0.0")
 
     @app.template_filter("percent")
     def percent_filter(value) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
@@ -13,6 +12,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.routing import RequestRedirect
 
 from ..domain import benchmark as rules
+from ..domain.scoring import shown_number
 from ..extensions import db
 from ..models import Answer, Assessment, Criterion, Cycle, Framework, FrameworkVersion, Organisation, User
 from ..models.organisation import StatisticalNeighbour
@@ -116,9 +116,8 @@ def api_user() -> User:
 
 def rounded(value: float | None) -> float | None:
     """Half-up to one decimal place, as the scoring rules round the scores people read."""
-    if value is None:
-        return None
-    return float(Decimal(repr(float(value))).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+    number = shown_number(value)
+    return None if number is None else float(number)
 
 
 def utc_iso(moment: datetime | None) -> str | None:

@@ -16,6 +16,7 @@ from wtforms import BooleanField, Form, SelectField, SelectMultipleField, String
 from wtforms.validators import InputRequired, Length
 
 from ..domain import benchmark as rules
+from ..domain.scoring import shown_number
 from ..domain.text import localise
 from ..extensions import db
 from ..models import Cycle, Organisation
@@ -116,7 +117,9 @@ def rank_text(position: rules.Position) -> str:
 
 
 def _number(value: float | None) -> str | None:
-    return None if value is None else f"{value:.1f}"
+    """A figure for an export, rounded as on the page."""
+    number = shown_number(value)
+    return None if number is None else str(number)
 
 
 @bp.route("")

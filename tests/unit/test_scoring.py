@@ -245,3 +245,9 @@ def test_a_standard_of_all_top_answers_scores_100(case: tuple[Framework, dict]) 
         assert result.standards[standard.id].exact == 100
     assert result.overall.exact == 100
     assert result.completeness == 100
+
+
+def test_stored_scores_are_shown_half_up_like_exact_ones() -> None:
+    assert scoring.shown_number(56.25) == Decimal("56.3")  # Python's round() and Babel would give 56.2
+    assert scoring.shown_number(Decimal("0.05")) == Decimal("0.1")
+    assert scoring.shown_number(None) is None
