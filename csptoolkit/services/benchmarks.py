@@ -290,3 +290,61 @@ def _answers_by_organisation(session: Session, cycle: Cycle, organisation_ids: s
         if value is not None:
             answers[organisation_id][key] = value
     return answers
+
+
+# ----------------------------------------------------------------------------------------------------------
+# The national and region views, and who may see which peer's name
+
+
+@dataclass
+class NationalRow:
+    organisation: Organisation
+    scores: list[float | None]  # by key, in the order asked for
+
+
+def national_table(session: Session, cycle: Cycle, basis: str, keys: Sequence[str], region: str | None = None,
+                   org_type: str | None = None, sort: str = "overall", descending: bool = True) -> list[NationalRow]:
+    """Every authority (of a DfE region and a type, when given) with its scores, sorted by a key or by name."""
+    query = select(Organisation).order_by(Organisation.name)
+    if region:
+        query = query.where(Organisation.dfe_region == region)
+    if org_type:
+        query = query.where(Organisation.org_type == org_type)
+    scores = cycle_scores(session, cycle, basis)
+    rows = [NationalRow(o, [scores.get(o.id, {}).get(k) for k in keys]) for o in session.execute(query).scalars()]
+    if sort == "name":
+        rows.sort(key=lambda r: r.organisation.name, reverse=descending)
+    elif sort in keys:
+        index = keys.index(sort)
+        sign = -1 if descending else 1
+        rows.sort(key=lambda r: (r.scores[index] is None, sign * (r.scores[index] or 0)))  # unscored last
+    return rows
+
+
+def region_scores(session: Session, cycle: Cycle, basis: str, key: str) -> dict[str, list[float]]:
+    """Each DfE region's scored authorities' scores on one key."""
+    scores = cycle_scores(session, cycle, basis)
+    by_region: dict[str, list[float]] = {}
+    for organisation in session.execute(select(Organisation)).scalars():
+        values = by_region.setdefault(organisation.dfe_region or "", [])
+        value = scores.get(organisation.id, {}).get(key)
+        if value is not None:
+            values.append(value)
+    return dict(sorted(by_region.items()))
+
+
+@dataclass
+class Peer:
+    name: str | None  # None: not to be named to this user (the page shows "Authority A", "Authority B"...)
+    own: bool
+    score: float | None
+
+
+def peers(session: Session, result: AuthorityBenchmark, user: User) -> list[Peer]:
+    """The group's members by overall score, highest first: named for programme admins; for authority users
+    only their own authority is named (DESIGN §6)."""
+    names = {o.id: o.name for o in session.execute(
+        select(Organisation).where(Organisation.id.in_(result.member_scores))).scalars()}
+    ordered = sorted(result.member_scores.items(), key=lambda item: (item[1] is None, -(item[1] or 0)))
+    return [Peer(names[m] if (m == result.organisation.id or user.role == ADMIN) else None,
+                 m == result.organisation.id, score) for m, score in ordered]

@@ -156,20 +156,15 @@ def _group_label(group: service.Group) -> str:
 
 
 def _peers(result: service.AuthorityBenchmark) -> list[dict]:
-    """Group members by overall score: named for programme admins, anonymised for authority users."""
-    names = {o.id: o.name for o in db.session.execute(
-        select(Organisation).where(Organisation.id.in_(result.member_scores))).scalars()}
-    ordered = sorted(result.member_scores.items(), key=lambda item: (item[1] is None, -(item[1] or 0)))
-    peers, letter = [], 0
-    for organisation_id, score in ordered:
-        own = organisation_id == result.organisation.id
-        if own or current_user.role == ADMIN:
-            name = names[organisation_id]
-        else:
+    """The group's members as the page lists them: unnamed peers lettered in score order."""
+    listed, letter = [], 0
+    for peer in service.peers(db.session, result, current_user):
+        name = peer.name
+        if name is None:
             name = _("Authority %(letter)s", letter=_letters(letter))
             letter += 1
-        peers.append({"name": name, "own": own, "score": score})
-    return peers
+        listed.append({"name": name, "own": peer.own, "score": peer.score})
+    return listed
 
 
 def _letters(index: int) -> str:
@@ -299,30 +294,22 @@ def national():
         (r, r) for r in sorted({o.dfe_region for o in organisations if o.dfe_region})])
     form.type.choices = options([("", _("All types"))] + [(t, t) for t in sorted({o.org_type for o in organisations})])
     framework = cycle.framework_version.rules()
-    scores = service.cycle_scores(db.session, cycle, form.basis.data)
-    shown = [o for o in organisations if (not form.region.data or o.dfe_region == form.region.data)
-             and (not form.type.data or o.org_type == form.type.data)]
     keys = ["overall", *(f"domain:{d.id}" for d in framework.domains)]
     headings = [_("Overall"), *(_label(d.title) for d in framework.domains)]
     sort = request.args.get("sort", "overall")
     sort = sort if sort in keys or sort == "name" else "overall"
     descending = request.args.get("order", "desc") != "asc"
-    table = [{"organisation": o, "scores": [scores.get(o.id, {}).get(k) for k in keys]} for o in shown]
-    if sort == "name":
-        table.sort(key=lambda r: r["organisation"].name, reverse=descending)
-    else:
-        index = keys.index(sort)
-        table.sort(key=lambda r: (r["scores"][index] is None, -(r["scores"][index] or 0) if descending
-                                  else (r["scores"][index] or 0)))
+    table = service.national_table(db.session, cycle, form.basis.data, keys, form.region.data or None,
+                                   form.type.data or None, sort, descending)
     threshold = current_app.config["DISCLOSURE_THRESHOLD"]
-    summary = [(heading, rules.statistics([r["scores"][i] for r in table], threshold))
+    summary = [(heading, rules.statistics([r.scores[i] for r in table], threshold))
                for i, heading in enumerate(headings)]
     if request.args.get("format") in ("csv", "xlsx"):
         header = [_("DfE code"), _("Authority"), _("Region"), _("Authority type"), *headings]
-        rows = [[r["organisation"].code, r["organisation"].name, r["organisation"].dfe_region,
-                 r["organisation"].org_type, *(_number(v) for v in r["scores"])] for r in table]
+        rows = [[r.organisation.code, r.organisation.name, r.organisation.dfe_region, r.organisation.org_type,
+                 *(_number(v) for v in r.scores)] for r in table]
         return _download(header, rows, f"national-{cycle.slug}-{form.basis.data}", request.args["format"])
-    chart_rows = [charts.DistributionRow(heading, [v for r in table if (v := r["scores"][i]) is not None], None,
+    chart_rows = [charts.DistributionRow(heading, [v for r in table if (v := r.scores[i]) is not None], None,
                                          stats.q1, stats.median, stats.q3)
                   for i, (heading, stats) in enumerate(summary)]
     chart = charts.distribution_chart(
@@ -343,15 +330,9 @@ def regions():
     domain_keys = {f"domain:{d.id}": _label(d.title) for d in framework.domains}
     key = request.args.get("score", "overall")
     key = key if key == "overall" or key in domain_keys else "overall"
-    scores = service.cycle_scores(db.session, cycle, form.basis.data)
     threshold = current_app.config["DISCLOSURE_THRESHOLD"]
-    by_region: dict[str, list[float]] = {}
-    for organisation in db.session.execute(select(Organisation)).scalars():
-        value = scores.get(organisation.id, {}).get(key)
-        by_region.setdefault(organisation.dfe_region or "", [])
-        if value is not None:
-            by_region[organisation.dfe_region or ""].append(value)
-    table = [(region, rules.statistics(values, threshold), values) for region, values in sorted(by_region.items())]
+    by_region = service.region_scores(db.session, cycle, form.basis.data, key)
+    table = [(region, rules.statistics(values, threshold), values) for region, values in by_region.items()]
     score_label = _("Overall") if key == "overall" else domain_keys[key]
     if request.args.get("format") in ("csv", "xlsx"):
         header = [_("Region"), _("Authorities with a score"), _("Mean"), _("Lower quartile"), _("Median"),
