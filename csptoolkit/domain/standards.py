@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
@@ -350,11 +351,17 @@ def _structure_problems(error: ValidationError, located: _Located) -> list[tuple
 # Rules the structure cannot express
 
 
-def _check_rules(doc: _File, located: _Located) -> list[tuple[int, str]]:
+def _check_rules(doc: _File, located: _Located, skip: Iterable[Path_] = ()) -> list[tuple[int, str]]:
+    """Problems the structure cannot express; none is reported inside the items named by `skip`."""
     problems: list[tuple[int, str]] = []
+    skipped = tuple(skip)
 
     def add(path: Iterable[Any], message: str) -> None:
-        problems.append((located.line(path), message))
+        path = tuple(path)
+        # Inside a touched item only its id can still be trusted (a duplicate id is still worth reporting).
+        if not any(path[: len(prefix)] == prefix and path[len(prefix): len(prefix) + 1] != ("id",)
+                   for prefix in skipped):
+            problems.append((located.line(path), message))
 
     top = _check_scale_and_bands(doc, add)
 
@@ -532,10 +539,62 @@ def parse_text(text: str, name: str = "<standards>") -> CheckedFile:
         doc = _File.model_validate(located.data)
     except ValidationError as error:
         problems += [Problem(name, line, message) for line, message in _structure_problems(error, located)]
-        return CheckedFile(name, None, problems, located)
+        salvaged = _salvage(located.data, error)
+        if salvaged is not None:  # the rest of the file can still be checked: report its problems too
+            doc, skip = salvaged
+            problems += [Problem(name, line, message) for line, message in _check_rules(doc, located, skip)]
+        return CheckedFile(name, None, sorted(set(problems)), located)
     problems += [Problem(name, line, message) for line, message in _check_rules(doc, located)]
     framework = None if problems else _build(doc, located.data)
     return CheckedFile(name, framework, problems, located)
+
+
+# Fields of a domain, standard or criterion that may be set aside, so the rest of a file with a structural
+# problem can still be checked by the rules; what replaces them is never itself reported on.
+_NEUTRAL = {"title": "-", "text": "-", "guidance": None, "type": "level", "weight": 1, "mandatory": False,
+            "allow_na": False, "minimum_level": None, "evidence_from": None, "depends_on": None, "actions": {}}
+_ITEMS = ("domains", "standards", "criteria")
+
+
+def _salvage(data: dict, error: ValidationError) -> tuple[_File, list[Path_]] | None:
+    """The file with its structural problems set aside (unknown keys dropped, bad fields of a domain, standard
+    or criterion made neutral), and the items touched; None when a problem is outside those items."""
+    cleaned = copy.deepcopy(data)
+    touched: list[Path_] = []
+    for item in error.errors():
+        path, _name = _path_part(item["loc"])
+        if item["type"] == "extra_forbidden":
+            parent = _follow(cleaned, path[:-1])
+            if isinstance(parent, dict):
+                parent.pop(path[-1], None)
+            continue
+        # The innermost domain, standard or criterion the problem is in, and the field of it.
+        cut = max((i for i in range(1, len(path)) if path[i - 1] in _ITEMS and isinstance(path[i], int)), default=None)
+        if cut is None or cut + 1 >= len(path):
+            return None
+        field_name = path[cut + 1]
+        allowed = _NEUTRAL if path[cut - 1] == "criteria" else ("title", "weight")
+        if field_name not in allowed:
+            return None
+        holder = _follow(cleaned, path[: cut + 1])
+        if not isinstance(holder, dict):
+            return None
+        holder[field_name] = _NEUTRAL[field_name]
+        touched.append(tuple(path[: cut + 1]))
+    try:
+        return _File.model_validate(cleaned), touched
+    except ValidationError:
+        return None
+
+
+def _follow(data: Any, path: Sequence[Any]) -> Any:
+    for key in path:
+        inside = (isinstance(data, dict) and key in data) or (
+            isinstance(data, list) and isinstance(key, int) and 0 <= key < len(data))
+        if not inside:
+            return None
+        data = data[key]
+    return data
 
 
 def check_supersession(checked: CheckedFile, known: Mapping[tuple[str, str], Framework]) -> list[Problem]:

@@ -83,6 +83,25 @@ def test_every_problem_is_reported_not_just_the_first() -> None:
     assert len(problems_of(text)) == 4  # the renamed A2.1 also leaves A2.2 depending on nothing
 
 
+def test_structural_and_rule_problems_are_reported_together() -> None:
+    text = MINI.replace("type: level, weight: 1, evidence_from: 3", "tpye: level, weight: 1, evidence_from: 3")
+    text = text.replace("min: 65", "min: 30").replace("{id: A2.1, text: Four, type: level}",
+                                                      "{id: A1.2, text: Four, type: levels}")
+    messages = [m for _, m in problems_of(text)]
+    assert "unknown key 'tpye' (in criterion A1.1)" in messages
+    assert "'type' must be one of 'level' or 'yesno', not 'levels' (in criterion A1.2)" in messages
+    assert any(m.startswith("band thresholds must be ascending") for m in messages)
+    assert "duplicate criterion id 'A1.2'" in messages
+    # Nothing is said about the neutral values that stood in for the broken fields.
+    assert not any("mandatory" in m or "minimum_level" in m for m in messages)
+
+
+def test_a_problem_outside_domains_stops_the_rule_checks() -> None:
+    text = MINI.replace('version: "1"', "version: 1.0").replace("min: 65", "min: 30")
+    messages = [m for _, m in problems_of(text)]
+    assert len(messages) == 1 and messages[0].startswith("'version' must be text")
+
+
 def test_empty_and_non_mapping_files() -> None:
     assert problems_of("") == [(1, "the file is empty")]
     assert problems_of("- a\n- b\n") == [(1, "a standards file must be a mapping of keys to values")]
