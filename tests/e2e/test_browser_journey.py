@@ -200,3 +200,21 @@ def test_pages_run_their_scripts_under_the_real_content_security_policy(live_ser
         assert page.evaluate("document.body.classList.contains('js-enabled')")
         browser.close()
     assert refused == []
+
+
+def test_enter_on_a_question_saves_and_never_removes_evidence(page) -> None:
+    sign_in_with_keyboard(page, "editor@leeds.example")
+    page.locator("a[href*='/standards/']").nth(1).click()
+    page.wait_for_url("**/standards/**")
+    url = page.url
+    page.locator("input[type=file]").first.set_input_files(
+        files=[{"name": "minutes.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n%%EOF\n"}])
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save and upload").first.click()
+    assert page.url == url and page.get_by_role("link", name="minutes.pdf").count() == 1
+    page.locator("input[type=radio]").first.focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.url != url  # saved and moved on, as Save and continue does
+    page.goto(url)
+    assert page.get_by_role("link", name="minutes.pdf").count() == 1  # the evidence is still there
