@@ -43,8 +43,6 @@ class Assessment(Timestamps, Base):
     state: Mapped[str] = mapped_column(String(12), default=DRAFT)
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    # Bumped on every change of answers or state, so a page can tell whether what it showed is stale.
-    version_counter: Mapped[int] = mapped_column(Integer, default=1)
 
     cycle: Mapped[Cycle] = relationship()
     organisation: Mapped[Organisation] = relationship()

@@ -9,8 +9,6 @@ from collections.abc import Sequence
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-Table = tuple[Sequence[str], Sequence[Sequence[object]]]
-
 
 def to_csv(header: Sequence[str], rows: Sequence[Sequence[object]]) -> bytes:
     buffer = io.StringIO()

@@ -270,8 +270,6 @@ def save_standard(session: Session, user: User, assessment: Assessment, standard
             record(session, user, "answer.changed", assessment, subject=criterion.id,
                    old={"answer": before["answer"], "evidence_note": before["note"]},
                    new={"answer": after["answer"], "evidence_note": after["note"]})
-    if changed:
-        assessment.version_counter += 1
     session.flush()
     return changed
 
@@ -329,7 +327,6 @@ def submit(session: Session, user: User, assessment: Assessment) -> None:
     assessment.state = SUBMITTED
     assessment.submitted_at = datetime.now(UTC)
     assessment.submitted_by_id = user.id
-    assessment.version_counter += 1
     refresh_scores(session, assessment)
     record(session, user, "assessment.submitted", assessment, old={"state": old_state}, new={"state": SUBMITTED})
     session.flush()

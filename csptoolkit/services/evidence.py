@@ -66,7 +66,6 @@ def add(session: Session, user: User, assessment: Assessment, answer: Answer, fi
     evidence = EvidenceFile(filename=safe_name, stored_name=stored_name, content_type=ALLOWED[kind],
                             size=len(data), uploaded_by_id=user.id)
     answer.evidence_files.append(evidence)
-    assessment.version_counter += 1
     record(session, user, "evidence.added", assessment, subject=answer.criterion.key, new={"file": safe_name})
     session.flush()
     return evidence
@@ -79,7 +78,6 @@ def remove(session: Session, user: User, assessment: Assessment, evidence: Evide
     record(session, user, "evidence.removed", assessment, subject=answer.criterion.key if answer else None,
            old={"file": evidence.filename})
     session.delete(evidence)
-    assessment.version_counter += 1
     session.flush()
     (folder / evidence.stored_name).unlink(missing_ok=True)
 

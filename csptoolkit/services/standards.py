@@ -23,11 +23,6 @@ class LoadRefused(Exception):
     """A file cannot be loaded; the message says why and what to do."""
 
 
-def known_versions(session: Session) -> dict[tuple[str, str], rules.Framework]:
-    rows = session.execute(select(FrameworkVersion)).scalars()
-    return {(v.framework.slug, v.version): v.rules() for v in rows}
-
-
 def load(session: Session, paths: Sequence[Path]) -> LoadReport:
     """Store every file's framework version, or none of them (the caller commits or rolls back)."""
     existing = {(v.framework.slug, v.version): v for v in session.execute(select(FrameworkVersion)).scalars()}

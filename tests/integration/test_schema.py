@@ -36,3 +36,25 @@ def test_audit_log_is_append_only(app) -> None:
             db.session.execute(text(statement))
         db.session.rollback()
     assert db.session.execute(text("SELECT action FROM audit_log")).scalars().all() == ["test.event"]
+
+
+def test_migrating_down_and_up_keeps_every_row(seeded_app) -> None:
+    """SQLite rebuilds a table to change it: the rows that refer to it must survive (foreign keys are off)."""
+    from flask_migrate import downgrade, upgrade
+
+    tables = ("assessments", "answers", "assessment_scores", "review_assignments", "organisations")
+
+    def counts() -> dict[str, int]:
+        return {t: db.session.execute(text(f"SELECT count(*) FROM {t}")).scalar_one() for t in tables}
+
+    before = counts()
+    assert before["answers"] > 20000
+    db.session.remove()
+    downgrade(revision="001")
+    assert counts() == before
+    db.session.remove()
+    upgrade()
+    assert counts() == before
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(connection)
+        assert context.get_current_revision() == (ROOT / "migrations" / "HEAD").read_text().strip()
