@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ..domain import scoring
@@ -227,6 +227,20 @@ def revision(assessment: Assessment, standard: rules.Standard) -> str:
     return hashlib.sha256(json.dumps(state, sort_keys=True).encode()).hexdigest()[:32]
 
 
+def lock_for_change(session: Session, assessment: Assessment) -> None:
+    """Hold the assessment's write lock until the transaction ends, then read it afresh.
+
+    The check of what the page showed and the write must be one atomic step, or two people saving at once both
+    pass the check and one loses their work. Touching the assessment row is the transaction's first write: on
+    PostgreSQL it takes the row's lock; on SQLite (which begins a write transaction at its first write) it takes
+    the database's write lock. A second saver waits here until the first commits, and then reads the first's
+    answers, so its revision no longer matches. Call it before reading anything the decision depends on.
+    """
+    session.execute(update(Assessment).where(Assessment.id == assessment.id).values(updated_at=datetime.now(UTC))
+                    .execution_options(synchronize_session=False))
+    session.expire_all()  # what was read before the lock may be stale
+
+
 def save_standard(session: Session, user: User, assessment: Assessment, standard_id: str,
                   submissions: Mapping[str, Submission], seen_revision: str, force: bool = False) -> list[str]:
     """Save the posted answers of one standard; return the criteria whose answers changed.
@@ -234,6 +248,7 @@ def save_standard(session: Session, user: User, assessment: Assessment, standard
     Raises Conflict when the standard changed since the page was shown (unless `force`, which the caller uses
     only after the person has seen the other changes).
     """
+    lock_for_change(session, assessment)
     if not can_edit(user, assessment):
         raise NotEditable if assessment.state not in EDITABLE_STATES else NotAllowed
     framework = assessment.cycle.framework_version.rules()
@@ -319,6 +334,7 @@ def blockers(assessment: Assessment) -> Blockers:
 
 
 def submit(session: Session, user: User, assessment: Assessment) -> None:
+    lock_for_change(session, assessment)  # no save can slip in between the check of blockers and the state change
     if not can_edit(user, assessment):
         raise NotEditable if assessment.state not in EDITABLE_STATES else NotAllowed
     if blockers(assessment):
