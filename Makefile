@@ -45,7 +45,7 @@ test-postgres: install browser
 
 bench: install  ## the speed measurements (bench/README.md): ratios against a baseline measured in the same run
 	$(BIN)/python bench/national_benchmark.py
-	$(BIN)/python bench/benchmark_page.py
+	$(BIN)/python bench/benchmark_page.py --pages all
 
 test: lint test-sqlite test-postgres  ## ruff, the import contract, and the suite on SQLite then PostgreSQL
 

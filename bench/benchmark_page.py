@@ -23,7 +23,21 @@ from common import ROOT, environment, seeded_app, table
 
 HOST = "127.0.0.1"  # loopback only: nothing here is ever reachable from outside the machine
 BENCHMARK_URL = "/benchmarks?cycle=2011&group=statistical-neighbours&basis=best"
-VIEWER = ("viewer@camden.example", "commissioning-demo")
+PASSWORD = "commissioning-demo"
+VIEWER = "viewer@camden.example"
+# `--pages all`: every kind of page, each as the demo user who would open it ({assessment} is that user's
+# assessment in the open cycle, found from their home page).
+PAGES = {
+    "sign-in page": (None, "/sign-in"),
+    "task list (Leeds editor)": ("editor@leeds.example", "/"),
+    "standard form (Leeds editor)": ("editor@leeds.example", "/assessments/{assessment}/standards/L1"),
+    "check answers (Leeds editor)": ("editor@leeds.example", "/assessments/{assessment}/check"),
+    "benchmark (Camden viewer)": (VIEWER, BENCHMARK_URL),
+    "trend (Camden viewer)": (VIEWER, "/benchmarks/trend?group=statistical-neighbours&basis=best"),
+    "benchmark (Cardiff editor)": ("editor@cardiff.example", "/benchmarks?cycle=2011&basis=best"),
+    "national (admin)": ("admin@csptoolkit.example", "/benchmarks/national?cycle=2011&basis=best"),
+    "regions (admin)": ("admin@csptoolkit.example", "/benchmarks/regions?cycle=2011&basis=best"),
+}
 GUNICORN = Path(sys.executable).with_name("gunicorn")
 STARTUP_SECONDS = 60
 REQUEST_TIMEOUT = 30
@@ -89,8 +103,11 @@ class Server:
 # Client
 
 
-def sign_in(port: int) -> str:
-    """Sign in as the demo viewer the way a browser does; returns the Cookie header for later requests."""
+def sign_in(port: int, email: str | None) -> tuple[str, str]:
+    """Sign in as a demo user the way a browser does; returns the Cookie header for later requests and the id of
+    the first assessment their home page links to."""
+    if email is None:
+        return "", ""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     base = f"http://{HOST}:{port}"
@@ -100,11 +117,13 @@ def sign_in(port: int) -> str:
         r'value="([^"]+)"[^>]*name="csrf_token"', page)
     if match is None:
         raise RuntimeError("no csrf_token on the sign-in page")
-    form = urllib.parse.urlencode({"csrf_token": match.group(1), "email": VIEWER[0], "password": VIEWER[1]})
+    form = urllib.parse.urlencode({"csrf_token": match.group(1), "email": email, "password": PASSWORD})
     with opener.open(f"{base}/sign-in", data=form.encode(), timeout=REQUEST_TIMEOUT) as response:
         if "/sign-in" in response.url:
-            raise RuntimeError("sign-in as the demo viewer failed")
-    return "; ".join(f"{c.name}={c.value}" for c in jar)
+            raise RuntimeError(f"sign-in as {email} failed")
+        home = response.read().decode()
+    cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
+    return cookie, (re.findall(r'/assessments/(\d+)', home) or [""])[0]
 
 
 def fetch(port: int, path: str, cookie: str) -> tuple[int, float, int]:
@@ -161,35 +180,48 @@ def check(port: int, path: str, cookie: str) -> None:
 # Running
 
 
+def pages(args: argparse.Namespace) -> dict[str, tuple[str | None, str]]:
+    if args.pages == "all":
+        return PAGES
+    return {f"GET {args.url}": (VIEWER, args.url)}
+
+
 def measure(app_port: int, bare_port: int, args: argparse.Namespace) -> dict[str, Load]:
-    cookie = sign_in(app_port)
-    check(app_port, args.url, cookie)
+    targets = {}
+    for name, (email, path) in pages(args).items():
+        cookie, assessment = sign_in(app_port, email)
+        targets[name] = (cookie, path.format(assessment=assessment))
+        check(app_port, targets[name][1], cookie)
     check(bare_port, "/", "")
-    loads = {"bare": Load(), "page": Load()}
+    loads = {"bare": Load(), **{name: Load() for name in targets}}
     with ThreadPoolExecutor(max_workers=args.concurrency) as pool:
         # Warm-up: imports, template compilation, SQLite page cache, in every worker.
         drive(pool, bare_port, "/", "", args.warmup, Load())
-        drive(pool, app_port, args.url, cookie, args.warmup, Load())
-        # The two pages take turns in rounds, so load from elsewhere on the machine falls on both alike.
+        for cookie, path in targets.values():
+            drive(pool, app_port, path, cookie, args.warmup, Load())
+        # The pages take turns with the bare page in rounds, so load from elsewhere on the machine falls on all.
         per_round = -(-args.requests // args.rounds)
         for _ in range(args.rounds):
-            drive(pool, bare_port, "/", "", per_round, loads["bare"])
-            drive(pool, app_port, args.url, cookie, per_round, loads["page"])
+            for name, (cookie, path) in targets.items():
+                drive(pool, bare_port, "/", "", per_round // len(targets) + 1, loads["bare"])
+                drive(pool, app_port, path, cookie, per_round, loads[name])
     return loads
 
 
 def report(loads: dict[str, Load], args: argparse.Namespace) -> None:
-    bare, page = loads["bare"], loads["page"]
-    rows = []
-    for name, load in (("bare Flask page, 5 KB template (baseline)", bare), (f"GET {args.url}", page)):
+    bare = loads["bare"]
+    rows = [["bare Flask page, 5 KB template (baseline)", f"{bare.size / 1024:.1f}", len(bare.latencies),
+             f"{bare.per_second:,.1f}", f"{statistics.median(bare.latencies) * 1000:,.1f}",
+             f"{bare.percentile(0.95) * 1000:,.1f}", f"{bare.percentile(0.99) * 1000:,.1f}", "1.000"]]
+    for name, load in loads.items():
+        if name == "bare":
+            continue
         rows.append([name, f"{load.size / 1024:.1f}", len(load.latencies), f"{load.per_second:,.1f}",
-                     f"{statistics.median(load.latencies) * 1000:,.1f}", f"{load.percentile(0.95) * 1000:,.1f}"])
-    rows.append(["ratio page / bare", "", "", f"{page.per_second / bare.per_second:.3f}",
-                 f"{statistics.median(page.latencies) / statistics.median(bare.latencies):.1f}",
-                 f"{page.percentile(0.95) / bare.percentile(0.95):.1f}"])
+                     f"{statistics.median(load.latencies) * 1000:,.1f}", f"{load.percentile(0.95) * 1000:,.1f}",
+                     f"{load.percentile(0.99) * 1000:,.1f}", f"{load.per_second / bare.per_second:.3f}"])
     print(f"gunicorn, {args.workers} sync workers each; client: {args.concurrency} threads, a new connection per "
           f"request; {args.rounds} alternating rounds after {args.warmup} warm-up requests each.")
-    print(table(["page", "KB", "requests", "requests/s", "median ms", "p95 ms"], rows))
+    print(table(["page", "KB", "requests", "requests/s", "median ms", "p95 ms", "p99 ms", "x bare"], rows))
 
 
 def run(args: argparse.Namespace) -> None:
@@ -220,6 +252,8 @@ def run(args: argparse.Namespace) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--url", default=BENCHMARK_URL, help="the toolkit page to load (signed in as the viewer)")
+    parser.add_argument("--pages", choices=("one", "all"), default="one",
+                        help="all: every kind of page, each as the demo user who opens it (--url is then ignored)")
     parser.add_argument("--requests", type=int, default=300, help="timed requests to each server")
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds the requests are split into")
     parser.add_argument("--warmup", type=int, default=20, help="untimed requests to each server first")

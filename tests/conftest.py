@@ -18,6 +18,7 @@ import pytest
 from flask import Flask
 from flask.globals import _cv_app
 from flask.testing import FlaskClient
+from hypothesis import settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -25,6 +26,12 @@ from csptoolkit import create_app
 from csptoolkit.extensions import db
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# Exact-fraction scoring of a generated framework can take a second on a loaded CI machine: the properties hold or
+# fail whatever the time, so hypothesis's per-example deadline would only make the suite flaky.
+settings.register_profile("csptoolkit", deadline=None)
+settings.load_profile("csptoolkit")
+
 POSTGRES_URL = os.environ.get("CSPTOOLKIT_TEST_DATABASE_URL", "")
 
 
@@ -36,6 +43,7 @@ def _config(uri: str, tmp: Path) -> dict:
         "EVIDENCE_PATH": str(tmp / "evidence"),
         "EXPORTS_PATH": str(tmp / "exports"),
         "TASK_QUEUE_URL": f"sqlite:///{tmp / 'tasks.sqlite3'}",
+        "RATELIMIT_STORAGE_URI": "memory://",  # counts start afresh with each test's application
     }
 
 

@@ -18,4 +18,5 @@ const result = sass.compile(join(here, "scss", "main.scss"), {
 writeFileSync(join(out, "main.css"), result.css);
 const govuk = join(root, "node_modules", "govuk-frontend", "dist", "govuk");
 copyFileSync(join(govuk, "govuk-frontend.min.js"), join(out, "govuk-frontend.min.js"));
+copyFileSync(join(here, "js", "evidence.js"), join(out, "evidence.js"));
 console.log(`built ${out}`);

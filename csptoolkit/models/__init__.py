@@ -9,10 +9,11 @@ from .organisation import Organisation, PeerGroup, PeerGroupMember, StatisticalN
 from .plan import ImprovementPlan, PlanAction
 from .review import ReviewAssignment, ReviewFinding
 from .user import ApiToken, User
+from .user_session import UserSession
 
 __all__ = [
     "Answer", "ApiToken", "Assessment", "AssessmentScore", "AuditEvent", "Base", "Criterion", "CrosswalkLink",
     "Cycle", "Domain", "EvidenceFile", "Framework", "FrameworkVersion", "ImprovementPlan", "Organisation",
     "PeerGroup", "PeerGroupMember", "PlanAction", "ReviewAssignment", "ReviewFinding", "StatisticalNeighbour",
-    "Standard", "User",
+    "Standard", "User", "UserSession",
 ]

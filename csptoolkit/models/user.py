@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String
+from sqlalchemy import Boolean, DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, Timestamps
@@ -27,19 +27,14 @@ class User(UserMixin, Timestamps, Base):
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     locale: Mapped[str | None] = mapped_column(String(5))
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    # Changes when the password changes or the account is deactivated, so old sessions stop working.
-    session_token: Mapped[str] = mapped_column(String(64))
+    # Sign-ins are rows in user_sessions (ended one by one or all at once); throttling of sign-in attempts is kept
+    # by the rate limiter, per address and per email, so nothing here records failures.
 
     organisation: Mapped[Organisation | None] = relationship()
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
-
-    def get_id(self) -> str:
-        return f"{self.id}:{self.session_token}"
 
 
 class ApiToken(Timestamps, Base):

@@ -9,11 +9,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from ..domain import scoring
 from ..domain import standards as rules
-from ..models import Answer, Assessment, AuditEvent, Criterion, Cycle, ReviewAssignment, User
+from ..models import Answer, Assessment, AuditEvent, Criterion, Cycle, Organisation, ReviewAssignment, User
 from ..models.assessment import DRAFT, EDITABLE_STATES, SUBMITTED
 from ..models.user import ADMIN, CHAMPION, EDITOR
 from .audit import record
@@ -352,3 +352,34 @@ def history(session: Session, assessment: Assessment) -> list[AuditEvent]:
     return list(session.execute(
         select(AuditEvent).where(AuditEvent.assessment_id == assessment.id).order_by(AuditEvent.id.desc())
     ).scalars())
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Reading (no changes): who submitted, and every assessment of a cycle for programme staff
+
+
+def submitter(session: Session, assessment: Assessment) -> User | None:
+    """The person who submitted the assessment, if it has been submitted and they still exist."""
+    if assessment.submitted_by_id is None:
+        return None
+    return session.get(User, assessment.submitted_by_id)
+
+
+def cycles(session: Session) -> list[Cycle]:
+    """Every cycle, newest first."""
+    return list(session.execute(select(Cycle).order_by(Cycle.opens_on.desc())).scalars())
+
+
+def cycle_assessments(session: Session, user: User, cycle: Cycle, state: str | None = None) -> list[Assessment]:
+    """Every authority's assessment in a cycle, by authority name (programme admins only), optionally of one state.
+
+    The organisation is loaded with the assessments: the list shows names without a query per row.
+    """
+    if user.role != ADMIN:
+        raise NotAllowed
+    query = (select(Assessment).join(Organisation, Assessment.organisation_id == Organisation.id)
+             .where(Assessment.cycle_id == cycle.id).options(joinedload(Assessment.organisation))
+             .order_by(Organisation.name))
+    if state:
+        query = query.where(Assessment.state == state)
+    return list(session.execute(query).scalars())

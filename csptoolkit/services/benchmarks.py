@@ -1,22 +1,25 @@
-"""Benchmarks: peer groups from the register, stored scores read in one query, statistics from domain/benchmark."""
+"""Benchmarks: peer groups from the register, stored scores read in one query, statistics from domain/benchmark.
+
+What a reader may see of a group is decided by domain/benchmark.disclosure() alone; this module only supplies its
+inputs (who reads, how the group came to be, the threshold) and never hands out a figure that did not go
+through it. So results carry positions, not the members' scores they were computed from.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sqlalchemy import Float, cast, select
 from sqlalchemy.orm import Session
 
 from ..domain import benchmark as rules
-from ..domain import scoring
 from ..domain import standards as standards_rules
+from ..domain.identifiers import parse_id
 from ..models import (
-    Answer,
     Assessment,
     AssessmentScore,
-    Criterion,
     Cycle,
     Organisation,
     PeerGroup,
@@ -25,8 +28,8 @@ from ..models import (
     User,
 )
 from ..models.assessment import COUNTED_STATES
+from ..models.organisation import WALES
 from ..models.user import ADMIN
-from .scores import answer_on_basis
 
 BASES = ("best", "self", "moderated")
 GROUP_KINDS = ("statistical-neighbours", "region", "dfe-region", "type", "nation", "all")
@@ -34,7 +37,32 @@ CUSTOM_PREFIX = "group-"
 
 
 class UnknownGroup(LookupError):
-    """The peer group asked for does not exist or is not the user's to use."""
+    """The peer group asked for does not exist, is not offered for the authority, or is not the user's to use."""
+
+
+def audience_of(user: User | None) -> rules.Audience:
+    """Programme admins read as programme staff; everyone else, and anything built with no user, as an authority."""
+    return rules.Audience.PROGRAMME if user is not None and user.role == ADMIN else rules.Audience.AUTHORITY
+
+
+def group_kinds(organisation: Organisation) -> tuple[str, ...]:
+    """The fixed groups an authority is compared with, its default first.
+
+    Welsh authorities have no DfE statistical neighbours, and their region and type are Wales itself, so they
+    are compared with all of Wales and with every authority. The Inner/Outer London split is offered only
+    where it differs from the region (London); elsewhere it is the region again.
+    """
+    if organisation.nation == WALES:
+        return ("nation", "all")
+    kinds = ["statistical-neighbours"] if organisation.neighbours else []
+    kinds.append("region")
+    if organisation.dfe_region and organisation.dfe_region != organisation.region_name:
+        kinds.append("dfe-region")
+    return (*kinds, "type", "nation", "all")
+
+
+def default_kind(organisation: Organisation) -> str:
+    return group_kinds(organisation)[0]
 
 
 def score_keys(framework: standards_rules.Framework) -> list[str]:
@@ -83,6 +111,7 @@ class Group:
     kind: str
     label: str
     members: list[int]  # organisation ids, the authority itself included
+    access: rules.GroupAccess = rules.GroupAccess.FIXED
 
 
 def _attribute_group(session: Session, organisation: Organisation, attribute: str) -> list[int]:
@@ -93,6 +122,8 @@ def _attribute_group(session: Session, organisation: Organisation, attribute: st
 
 def peer_group(session: Session, organisation: Organisation, kind: str, user: User | None = None) -> Group:
     """The authority's peer group of a kind (or a saved custom group, `group-<id>`); it always includes itself."""
+    if kind in GROUP_KINDS and kind not in group_kinds(organisation):
+        raise UnknownGroup(kind)
     if kind == "statistical-neighbours":
         members = [organisation.id, *(n.neighbour_id for n in organisation.neighbours)]
         return Group(kind, "statistical neighbours", members)
@@ -106,11 +137,13 @@ def peer_group(session: Session, organisation: Organisation, kind: str, user: Us
         return Group(kind, organisation.nation, _attribute_group(session, organisation, "nation"))
     if kind == "all":
         return Group(kind, "all", list(session.execute(select(Organisation.id)).scalars()))
-    if kind.startswith(CUSTOM_PREFIX) and kind[len(CUSTOM_PREFIX):].isdigit():
-        group = session.get(PeerGroup, int(kind[len(CUSTOM_PREFIX):]))
+    group_id = parse_id(kind[len(CUSTOM_PREFIX):]) if kind.startswith(CUSTOM_PREFIX) else None
+    if group_id is not None:
+        group = session.get(PeerGroup, group_id)
         if group is not None and (user is None or can_use(user, group)):
             members = {m.organisation_id for m in group.members} | {organisation.id}
-            return Group(kind, group.name, sorted(members))
+            access = rules.GroupAccess.SHARED if group.shared else rules.GroupAccess.PRIVATE
+            return Group(kind, group.name, sorted(members), access)
     raise UnknownGroup(kind)
 
 
@@ -169,131 +202,60 @@ def save_group(session: Session, user: User, name: str, organisation_ids: Sequen
 
 @dataclass
 class AuthorityBenchmark:
+    """One authority against one group: positions only, each cut down by the disclosure rule."""
+
     cycle: Cycle
     organisation: Organisation
     group: Group
     basis: str
     framework: standards_rules.Framework
     positions: dict[str, rules.Position]
-    member_scores: dict[int, float | None] = field(default_factory=dict)  # overall score by member
-    threshold: int = rules.DEFAULT_THRESHOLD
-    scores: dict[int, dict[str, float | None]] = field(default_factory=dict)  # every member's scores by key
+    policy: rules.Policy
+    authority_view: rules.Disclosure  # what the authority's own users may see of the group's overall score
+
+    @property
+    def threshold(self) -> int:
+        return self.policy.threshold
+
+
+def policy_for(group: Group, threshold: int, user: User | None) -> rules.Policy:
+    return rules.Policy(audience_of(user), group.access, threshold)
 
 
 def authority_benchmark(session: Session, cycle: Cycle, organisation: Organisation, kind: str, basis: str,
                         threshold: int, user: User | None = None) -> AuthorityBenchmark:
+    """The benchmark `user` may read (without a user: what the authority's own users may read)."""
     framework = cycle.framework_version.rules()
     group = peer_group(session, organisation, kind, user)
+    policy = policy_for(group, threshold, user)
     scores = cycle_scores(session, cycle, basis, group.members)
-    positions = rules.benchmark(organisation.id, group.members, scores, score_keys(framework), threshold)
-    members = {m: scores.get(m, {}).get("overall") for m in group.members}
-    return AuthorityBenchmark(cycle, organisation, group, basis, framework, positions, members, threshold, scores)
+    best = None if basis == "best" else cycle_scores(session, cycle, "best", group.members)
+    positions = rules.benchmark(organisation.id, group.members, scores, score_keys(framework), policy, best)
+    authority_view = positions["overall"].disclosure
+    if policy.audience is not rules.Audience.AUTHORITY:  # told to programme admins beside what they see
+        authority = rules.Policy(rules.Audience.AUTHORITY, group.access, threshold)
+        authority_view = rules.benchmark(organisation.id, group.members, scores, ["overall"], authority,
+                                         best)["overall"].disclosure
+    return AuthorityBenchmark(cycle, organisation, group, basis, framework, positions, policy, authority_view)
 
 
-def national_benchmark(session: Session, cycle: Cycle, kind: str, basis: str, threshold: int
-                       ) -> dict[int, dict[str, rules.Position]]:
-    """Every authority's position on every score in its group of one kind: one query for scores, one for groups."""
+def national_benchmark(session: Session, cycle: Cycle, kind: str, basis: str, threshold: int,
+                       audience: rules.Audience = rules.Audience.AUTHORITY) -> dict[int, dict[str, rules.Position]]:
+    """Every authority's position on every score in its group of one kind, as each authority may read it (or as
+    programme staff may): one query for scores, one for groups."""
     framework = cycle.framework_version.rules()
     scores = cycle_scores(session, cycle, basis)
-    return rules.benchmark_all(all_groups(session, kind), scores, score_keys(framework), threshold)
-
-
-# ----------------------------------------------------------------------------------------------------------
-# Trends across cycles
-
-
-@dataclass
-class ComparableTrend:
-    """Scores recomputed over crosswalk-comparable criteria only, so cycles on different versions line up."""
-
-    cycles: list[Cycle]
-    criteria: int
-    overall: list[float | None]
-    peer_median: list[float | None]
-
-
-@dataclass
-class Trend:
-    cycles: list[Cycle]
-    overall: list[float | None]
-    peer_median: list[float | None]
-    peer_n: list[int]
-    domains: dict[str, list[float | None]]
-    versions_differ: bool
-    comparable: ComparableTrend | None = None
-
-
-def trend(session: Session, organisation: Organisation, kind: str, basis: str, threshold: int,
-          user: User | None = None) -> Trend:
-    """The authority's scores in every cycle beside its group's median; across framework versions, also over
-    the criteria the crosswalk maps one to one."""
-    cycles = list(session.execute(select(Cycle).order_by(Cycle.opens_on)).scalars())
-    overall, medians, counts, domains = [], [], [], defaultdict(list)
-    for cycle in cycles:
-        result = authority_benchmark(session, cycle, organisation, kind, basis, threshold, user)
-        position = result.positions["overall"]
-        overall.append(position.score)
-        medians.append(position.stats.median)
-        counts.append(position.stats.n)
-        for domain in result.framework.domains:
-            domains[domain.id].append(result.positions[f"domain:{domain.id}"].score)
-    versions = {c.framework_version_id for c in cycles}
-    result = Trend(cycles, overall, medians, counts, dict(domains), len(versions) > 1)
-    if len(versions) > 1 and cycles:
-        result.comparable = _comparable_trend(session, organisation, cycles, kind, basis, threshold, user)
-    return result
-
-
-def _comparable_trend(session: Session, organisation: Organisation, cycles: list[Cycle], kind: str, basis: str,
-                      threshold: int, user: User | None) -> ComparableTrend | None:
-    latest = cycles[-1]
-    previous = [c for c in cycles[:-1] if c.framework_version_id in (
-        latest.framework_version.supersedes_id, latest.framework_version_id)]
-    if not previous:
-        return None
-    framework = latest.framework_version.rules()
-    mapping = standards_rules.comparable_criteria(framework)  # new id -> old id
-    subset = standards_rules.restrict(framework, frozenset(mapping))
-    members = set(peer_group(session, organisation, kind, user).members)
-    series: list[Cycle] = [*previous, latest]
-    overall, medians = [], []
-    for cycle in series:
-        same_version = cycle.framework_version_id == latest.framework_version_id
-        scores: dict[int, float | None] = {}
-        for organisation_id, answers in _answers_by_organisation(session, cycle, members, basis).items():
-            if not same_version:
-                answers = {new: answers[old] for new, old in mapping.items() if old in answers}
-            exact = scoring.score(subset, answers).overall.exact
-            scores[organisation_id] = None if exact is None else float(exact)
-        stats = rules.statistics(scores.values(), threshold)
-        overall.append(scores.get(organisation.id))
-        medians.append(stats.median)
-    return ComparableTrend(series, len(subset.criteria), overall, medians)
-
-
-def _answers_by_organisation(session: Session, cycle: Cycle, organisation_ids: set[int], basis: str
-                             ) -> dict[int, dict[str, scoring.Answer]]:
-    """Counted assessments' answers as plain rows (no ORM objects: a group may be the whole country)."""
-    rows = session.execute(
-        select(Assessment.organisation_id, Criterion.key, Answer.level, Answer.not_applicable, Answer.moderated_level,
-               Answer.moderated_not_applicable)
-        .join(Answer, Answer.assessment_id == Assessment.id).join(Criterion, Criterion.id == Answer.criterion_id)
-        .where(Assessment.cycle_id == cycle.id, Assessment.organisation_id.in_(list(organisation_ids)),
-               Assessment.state.in_(COUNTED_STATES))).all()
-    moderated = {row[0] for row in rows if row[4] is not None or row[5]}
-    answers: dict[int, dict[str, scoring.Answer]] = defaultdict(dict)
-    for organisation_id, key, level, not_applicable, moderated_level, moderated_na in rows:
-        if basis == "moderated" and organisation_id not in moderated:
-            continue  # moderated only: an unmoderated assessment has no score on this basis
-        value = answer_on_basis(level, not_applicable, moderated_level, moderated_na,
-                                "self" if basis == "self" else "moderated")
-        if value is not None:
-            answers[organisation_id][key] = value
-    return answers
+    best = None if basis == "best" else cycle_scores(session, cycle, "best")
+    policy = rules.Policy(audience, rules.GroupAccess.FIXED, threshold)
+    return rules.benchmark_all(all_groups(session, kind), scores, score_keys(framework), policy, best)
 
 
 # ----------------------------------------------------------------------------------------------------------
 # The national and region views, and who may see which peer's name
+
+
+class NotPermitted(PermissionError):
+    """The reader may not see what was asked for (the named national table is for programme staff)."""
 
 
 @dataclass
@@ -302,9 +264,22 @@ class NationalRow:
     scores: list[float | None]  # by key, in the order asked for
 
 
-def national_table(session: Session, cycle: Cycle, basis: str, keys: Sequence[str], region: str | None = None,
-                   org_type: str | None = None, sort: str = "overall", descending: bool = True) -> list[NationalRow]:
-    """Every authority (of a DfE region and a type, when given) with its scores, sorted by a key or by name."""
+def _programme_policy(user: User, threshold: int) -> rules.Policy:
+    """The policy of the national and region views, which name every authority: refused unless the rule lets
+    this reader see members by name."""
+    policy = rules.Policy(audience_of(user), rules.GroupAccess.FIXED, threshold)
+    if not rules.disclosure(policy, 0, False).shows_members:
+        raise NotPermitted("the national and region views name every authority")
+    return policy
+
+
+def national_table(session: Session, user: User, cycle: Cycle, basis: str, keys: Sequence[str],
+                   region: str | None = None, org_type: str | None = None, sort: str = "overall",
+                   descending: bool = True, threshold: int = rules.DEFAULT_THRESHOLD
+                   ) -> tuple[list[NationalRow], list[rules.Position]]:
+    """Every authority (of a DfE region and a type, when given) with its scores, sorted by a key or by name, and
+    the figures over the authorities listed for each key."""
+    policy = _programme_policy(user, threshold)
     query = select(Organisation).order_by(Organisation.name)
     if region:
         query = query.where(Organisation.dfe_region == region)
@@ -318,33 +293,36 @@ def national_table(session: Session, cycle: Cycle, basis: str, keys: Sequence[st
         index = keys.index(sort)
         sign = -1 if descending else 1
         rows.sort(key=lambda r: (r.scores[index] is None, sign * (r.scores[index] or 0)))  # unscored last
-    return rows
+    summary = [rules.summary({r.organisation.id: r.scores[i] for r in rows}, policy) for i in range(len(keys))]
+    return rows, summary
 
 
-def region_scores(session: Session, cycle: Cycle, basis: str, key: str) -> dict[str, list[float]]:
-    """Each DfE region's scored authorities' scores on one key."""
+def region_summaries(session: Session, user: User, cycle: Cycle, basis: str, key: str, threshold: int
+                     ) -> list[tuple[str, rules.Position]]:
+    """Each DfE region's figures on one key, by region name."""
+    policy = _programme_policy(user, threshold)
     scores = cycle_scores(session, cycle, basis)
-    by_region: dict[str, list[float]] = {}
+    by_region: dict[str, dict[int, float | None]] = {}
     for organisation in session.execute(select(Organisation)).scalars():
-        values = by_region.setdefault(organisation.dfe_region or "", [])
-        value = scores.get(organisation.id, {}).get(key)
-        if value is not None:
-            values.append(value)
-    return dict(sorted(by_region.items()))
+        by_region.setdefault(organisation.dfe_region or "", {})[organisation.id] = (
+            scores.get(organisation.id, {}).get(key))
+    return [(region, rules.summary(values, policy)) for region, values in sorted(by_region.items())]
 
 
 @dataclass
 class Peer:
-    name: str | None  # None: not to be named to this user (the page shows "Authority A", "Authority B"...)
+    name: str
     own: bool
     score: float | None
 
 
-def peers(session: Session, result: AuthorityBenchmark, user: User) -> list[Peer]:
-    """The group's members by overall score, highest first: named for programme admins; for authority users
-    only their own authority is named (DESIGN §6)."""
+def peers(session: Session, result: AuthorityBenchmark) -> list[Peer]:
+    """The group's members by overall score, highest first, named: only where the disclosure rule lets the
+    reader see members (programme staff); for anyone else there is no member to list."""
+    members = result.positions["overall"].members
+    if not members:
+        return []
     names = {o.id: o.name for o in session.execute(
-        select(Organisation).where(Organisation.id.in_(result.member_scores))).scalars()}
-    ordered = sorted(result.member_scores.items(), key=lambda item: (item[1] is None, -(item[1] or 0)))
-    return [Peer(names[m] if (m == result.organisation.id or user.role == ADMIN) else None,
-                 m == result.organisation.id, score) for m, score in ordered]
+        select(Organisation).where(Organisation.id.in_(list(members)))).scalars()}
+    ordered = sorted(members.items(), key=lambda item: (item[1] is None, -(item[1] or 0), names[item[0]]))
+    return [Peer(names[m], m == result.organisation.id, score) for m, score in ordered]

@@ -1,8 +1,9 @@
-"""Demo data: standards, the register, two cycles, a user per role, and synthetic assessments for England.
+"""Demo data: standards, the register, two cycles, a user per role, and synthetic assessments for England and Wales.
 
 The assessments come from a seeded random generator with structure: each authority has an underlying
 capability, regions differ a little, domains differ (needs assessment tends to be stronger than market
-management), and the 2011 cycle is on the whole a little better than 2010. Running it twice changes nothing.
+management), and the 2011 cycle is on the whole a little better than 2010. Running it twice changes nothing;
+running it on a database seeded before Wales was added adds the Welsh assessments and leaves England's alone.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from ..domain import scoring
 from ..domain.standards import Framework
 from ..models import Answer, Assessment, Cycle, Organisation, ReviewAssignment
 from ..models.assessment import DRAFT, IN_REVIEW, MODERATED, PUBLISHED, SUBMITTED
-from ..models.organisation import ENGLAND
+from ..models.organisation import ENGLAND, WALES
 from . import organisations, standards
 from .accounts import create_user, find_user
 from .scores import score_rows
@@ -37,6 +38,7 @@ DEMO_USERS = (
     ("editor@cardiff.example", "editor", "681", "Director of Social Services, Cardiff"),
 )
 EDITOR_AUTHORITY = "383"  # the demo editor's 2011 assessment is left half done, for the journey
+WELSH_AUTHORITY = "681"  # Cardiff's 2011 assessment is submitted, so that a Welsh authority's benchmark can be tried
 
 DOMAIN_TENDENCY = {
     "leadership": 0.3, "needs-assessment": 0.4, "engagement": 0.0, "resources": -0.3,
@@ -45,7 +47,7 @@ DOMAIN_TENDENCY = {
 REGION_TENDENCY = {
     "Inner London": 0.3, "Outer London": 0.2, "South East": 0.1, "North West": 0.0, "East of England": 0.0,
     "South West": -0.1, "West Midlands": -0.1, "East Midlands": -0.05, "Yorkshire and The Humber": 0.0,
-    "North East": 0.15,
+    "North East": 0.15, "Wales": 0.0,
 }
 
 
@@ -65,11 +67,16 @@ def seed(session: Session, standards_path: Path, data_path: Path, today: date | 
     cycles = _cycles(session, today)
     users = _users(session)
     champion = find_user(session, "champion@csptoolkit.example")
-    authorities = session.execute(
-        select(Organisation).where(Organisation.nation == ENGLAND).order_by(Organisation.code)).scalars().all()
+    england, wales = (session.execute(select(Organisation).where(Organisation.nation == nation)
+                                      .order_by(Organisation.code)).scalars().all() for nation in (ENGLAND, WALES))
     created = 0
     rng = random.Random(SEED)
-    capability = {o.code: rng.gauss(REGION_TENDENCY.get(o.dfe_region or "", 0.0), 0.55) for o in authorities}
+    capability = {o.code: rng.gauss(REGION_TENDENCY.get(o.dfe_region or "", 0.0), 0.55) for o in england}
+    # Wales draws from a generator of its own, so that England's demo data is what it was before Wales joined
+    # (this one puts Cardiff, whose benchmark the demo shows, in the upper half of Wales rather than at the foot).
+    welsh_rng = random.Random(f"{SEED}-cymru")
+    capability |= {o.code: welsh_rng.gauss(REGION_TENDENCY.get(o.dfe_region or "", 0.0), 0.55) for o in wales}
+    authorities = [*england, *wales]
     for year_index, cycle in enumerate(cycles):
         framework = cycle.framework_version.rules()
         criteria = {c.key: c for c in cycle.framework_version.criteria}
@@ -143,6 +150,8 @@ def _state(rng: random.Random, year_index: int, code: str) -> str:
         return rng.choices([PUBLISHED, MODERATED, SUBMITTED], weights=[55, 25, 20])[0]
     if code == EDITOR_AUTHORITY:
         return DRAFT
+    if code == WELSH_AUTHORITY:
+        return SUBMITTED
     return rng.choices([SUBMITTED, IN_REVIEW, MODERATED, DRAFT], weights=[58, 12, 15, 15])[0]
 
 

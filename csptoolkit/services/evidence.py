@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 import secrets
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
 import filetype
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..models import Answer, Assessment, EvidenceFile, User
@@ -26,8 +28,19 @@ ALLOWED = {
 }
 
 
+@dataclass(frozen=True)
+class Quota:
+    """How much evidence an assessment may hold, so that one authority cannot fill the shared disk."""
+
+    max_bytes: int  # one file
+    files_per_answer: int
+    files_per_assessment: int
+    bytes_per_assessment: int
+
+
 class EvidenceRejected(ValueError):
-    """The file cannot be kept: `reason` is empty, too_large or wrong_type (the page words it)."""
+    """The file cannot be kept: `reason` is empty, too_large, wrong_type, answer_full, assessment_full or
+    assessment_too_large (the page words it)."""
 
     def __init__(self, reason: str, filename: str):
         self.reason = reason
@@ -45,15 +58,30 @@ def detect(head: bytes) -> str | None:
     return None
 
 
+def held(session: Session, assessment: Assessment) -> tuple[int, int]:
+    """How many evidence files the assessment holds, and their bytes (those added in this transaction too)."""
+    count, size = session.execute(
+        select(func.count(EvidenceFile.id), func.coalesce(func.sum(EvidenceFile.size), 0))
+        .join(Answer, Answer.id == EvidenceFile.answer_id).where(Answer.assessment_id == assessment.id)).one()
+    return int(count), int(size)
+
+
 def add(session: Session, user: User, assessment: Assessment, answer: Answer, filename: str, stream: BinaryIO,
-        folder: Path, max_bytes: int) -> EvidenceFile:
+        folder: Path, quota: Quota) -> EvidenceFile:
     if not can_edit(user, assessment):
         raise NotAllowed
-    data = stream.read(max_bytes + 1)
+    if len(answer.evidence_files) >= quota.files_per_answer:
+        raise EvidenceRejected("answer_full", filename)
+    count, size = held(session, assessment)
+    if count >= quota.files_per_assessment:
+        raise EvidenceRejected("assessment_full", filename)
+    data = stream.read(quota.max_bytes + 1)
     if not data:
         raise EvidenceRejected("empty", filename)
-    if len(data) > max_bytes:
+    if len(data) > quota.max_bytes:
         raise EvidenceRejected("too_large", filename)
+    if size + len(data) > quota.bytes_per_assessment:
+        raise EvidenceRejected("assessment_too_large", filename)
     kind = detect(data[:8192])
     if kind is None:
         raise EvidenceRejected("wrong_type", filename)

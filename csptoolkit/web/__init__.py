@@ -6,14 +6,16 @@ import secrets
 from urllib.parse import urlsplit
 
 from flask import Flask, g, render_template, request, session
-from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale
+from flask_babel import format_decimal, format_percent, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 from markupsafe import Markup
+from werkzeug.routing import IntegerConverter
 
+from ..domain.identifiers import MAX_ID
 from ..domain.scoring import shown_number
 from ..domain.text import localise
 from ..extensions import csrf, db, login_manager
@@ -49,16 +51,29 @@ def safe_next(target: str | None, default: str = "/") -> str:
     return target
 
 
+class RowIdConverter(IntegerConverter):
+    """`<int:...>` in every route: only a number that can name a row matches, so a huge one is a 404, not a 500."""
+
+    def __init__(self, map, fixed_digits: int = 0, min: int | None = 1, max: int | None = MAX_ID,  # noqa: A002
+                 signed: bool = False) -> None:
+        super().__init__(map, fixed_digits, min, max, signed)
+
+
 def register_filters(app: Flask) -> None:
     """Template filters: standards text in the page's language, safe Markdown, scores and percentages."""
+
+    from . import text as wording
 
     @app.template_filter("t")
     def translate_text(text: dict | None) -> Markup:
         """Standards text in the page's language; English marked lang="en" when there is no translation."""
-        value, language = localise(text or {}, str(get_locale()))
-        if language != str(get_locale()):
-            return Markup('<span lang="{}">{}</span>').format(language, value)
-        return Markup("{}").format(value)
+        return wording.localised(text)
+
+    # Dates and cycle names read the same on every page (en-GB order; Welsh in Welsh).
+    app.add_template_filter(wording.long_date, "date")
+    app.add_template_filter(wording.long_datetime, "datetime")
+    app.add_template_filter(wording.cycle_name, "cycle_name")
+    app.add_template_global(wording.level_name, "level_name")
 
     @app.template_filter("t_plain")
     def translate_plain(text: dict | None) -> str:
@@ -98,22 +113,26 @@ def init_web(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        from ..models import User
+        """The user of this browser's sign-in: its row in user_sessions (one primary-key read) must be live."""
+        from datetime import timedelta
 
-        ident, _, token = user_id.partition(":")
-        if not ident.isdigit():
-            return None
-        user = db.session.get(User, int(ident))
-        if user is None or not user.active or user.session_token != token:
-            return None
+        from flask import current_app  # not `app`: the login manager is shared by every app made in the process
+
+        from ..services.accounts import session_user
+        from .auth import SESSION_ID_KEY
+
+        user = session_user(db.session, session.get(SESSION_ID_KEY), user_id,
+                            timedelta(seconds=current_app.config["SIGN_IN_IDLE_TIMEOUT"]))
+        if user is not None and db.session.dirty:
+            db.session.commit()  # last_seen_at, written every few minutes at most
         return user
 
     register_filters(app)
 
     @app.context_processor
     def globals_for_templates() -> dict:
-        return {"service_name": SERVICE_NAME, "current_locale": str(get_locale()), "format_date": format_date,
-                "format_datetime": format_datetime, "cspNonce": csp_nonce()}
+        # Dates go through the `date` and `datetime` filters (one format, en-GB order, Welsh in Welsh).
+        return {"service_name": SERVICE_NAME, "current_locale": str(get_locale()), "cspNonce": csp_nonce()}
 
     @app.after_request
     def security_headers(response):
@@ -124,8 +143,11 @@ def init_web(app: Flask) -> None:
             "Content-Security-Policy",
             f"default-src 'self'; script-src 'self' 'nonce-{csp_nonce()}'; style-src 'self'; img-src 'self' data:; "
             "frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'")
+        if app.config["ENV"] == "production":  # production is served over HTTPS only: browsers must never use HTTP
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         return response
 
+    app.url_map.converters["int"] = RowIdConverter
     from . import admin, api, assess, auth, benchmark
 
     app.register_blueprint(auth.bp)

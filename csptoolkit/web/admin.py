@@ -2,25 +2,26 @@
 
 from __future__ import annotations
 
-import secrets
 from functools import wraps
 
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextInput
 from sqlalchemy import select
-from wtforms import SelectField, StringField, SubmitField
+from wtforms import Form, SelectField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length
 
 from ..extensions import db
 from ..models import ApiToken, Organisation, User
 from ..models.user import ADMIN, AUTHORITY_ROLES
 from ..services import accounts, tokens
+from ..services import assessments as assessment_service
 from ..services.audit import record
 from .forms import ConfirmForm, PasswordResetForm, UserForm, options
+from .text import cycle_name
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -82,8 +83,7 @@ def toggle_active(user_id: int):
     if user.id == current_user.id:
         flash(_("You cannot deactivate your own account."), "error")
         return redirect(url_for("admin.users")), 303
-    user.active = not user.active
-    user.session_token = secrets.token_hex(16)  # signs the person out everywhere
+    accounts.set_active(db.session, user, not user.active)  # either way, signs the person out everywhere
     record(db.session, current_user, "user.reactivated" if user.active else "user.deactivated", subject=user.email)
     db.session.commit()
     flash(_("%(email)s can sign in again.", email=user.email) if user.active
@@ -97,15 +97,48 @@ def reset_password(user_id: int):
     user = _user(user_id)
     form = PasswordResetForm()
     if form.validate_on_submit():
-        user.password_hash = accounts.hash_password(form.password.data)
-        user.session_token = secrets.token_hex(16)
-        user.failed_logins = 0
-        user.locked_until = None
+        accounts.set_password(db.session, user, form.password.data)  # ends every sign-in the person has
         record(db.session, current_user, "user.password_reset", subject=user.email)
         db.session.commit()
         flash(_("The password for %(email)s has been reset.", email=user.email), "success")
         return redirect(url_for("admin.users")), 303
     return render_template("admin/password.html", form=form, user=user), 400 if form.errors else 200
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Assessments: every authority's, to find and read (reading goes through the assessment pages' own checks)
+
+
+STATE_LABELS = {"draft": _l("Draft"), "submitted": _l("Submitted"), "in_review": _l("In review"),
+                "moderated": _l("Moderated"), "published": _l("Published"), "returned": _l("Returned for changes")}
+
+
+class AssessmentFilterForm(Form):
+    """The choices above the list (a GET form: it changes nothing, so it needs no CSRF token)."""
+
+    cycle = SelectField(_l("Cycle"), widget=GovSelect(), choices=[])
+    state = SelectField(_l("Status"), widget=GovSelect(), choices=[])
+
+
+@bp.route("/assessments")
+@admin_required
+def assessments():
+    cycles = assessment_service.cycles(db.session)
+    form = AssessmentFilterForm(request.args)
+    form.cycle.choices = options((c.slug, cycle_name(c)) for c in cycles)
+    form.state.choices = options([("", _("Any status"))] + list(STATE_LABELS.items()))
+    current = assessment_service.open_cycle(db.session) or (cycles[0] if cycles else None)
+    cycle = next((c for c in cycles if c.slug == form.cycle.data), current)
+    if form.cycle.data and cycle is not None and cycle.slug != form.cycle.data:
+        abort(404)
+    state = form.state.data if form.state.data in STATE_LABELS else ""
+    form.state.data = state
+    rows = []
+    if cycle is not None:
+        form.cycle.data = cycle.slug
+        rows = assessment_service.cycle_assessments(db.session, current_user, cycle, state or None)
+    return render_template("admin/assessments.html", form=None, filters=form, cycle=cycle, assessments=rows,
+                           state=state)
 
 
 # ----------------------------------------------------------------------------------------------------------

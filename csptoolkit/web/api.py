@@ -20,6 +20,7 @@ from ..models.user import AUTHORITY_ROLES, CHAMPION
 from ..services import benchmarks, tokens
 from ..services.assessments import can_view
 from ..services.scores import MODERATED, SELF, is_moderated, score_of
+from .auth import client_address, count_failure, throttle
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -82,20 +83,36 @@ def bearer_token() -> str | None:
 @bp.before_request
 def authenticate() -> None:
     """Every endpoint but the OpenAPI document needs a bearer token; a session cookie is never enough, so a page
-    a person has open cannot be turned into API calls (and the API needs no CSRF protection)."""
+    a person has open cannot be turned into API calls (and the API needs no CSRF protection).
+
+    Every request counts against its address's limit; an address that has sent too many unknown tokens is refused
+    before its next token is even looked up.
+    """
+    config = current_app.config
+    address = client_address()
+    _throttled(throttle(config["API_LIMIT_PER_ADDRESS"], "api", "address", address))
     if request.endpoint in PUBLIC_ENDPOINTS:
         return
     plaintext = bearer_token()
     if plaintext is None:
         raise ApiError(401, "Send an API token in the Authorization header: 'Bearer <token>'.",
                        {"WWW-Authenticate": REALM})
+    failed_tokens = config["API_FAILED_TOKEN_LIMIT_PER_ADDRESS"]
+    _throttled(throttle(failed_tokens, "api", "failed-token", address, count=False))
     user = tokens.authenticate(db.session, plaintext)
     if user is None:
         db.session.rollback()
+        count_failure(failed_tokens, "api", "failed-token", address)
         raise ApiError(401, "The API token is not valid: it is unknown or revoked, or its owner is deactivated.",
                        {"WWW-Authenticate": f'{REALM}, error="invalid_token"'})
     db.session.commit()  # last_used_at
     g.api_user = user
+
+
+def _throttled(wait: int | None) -> None:
+    if wait is not None:
+        raise ApiError(429, f"Too many requests from this address: wait {wait} seconds and try again.",
+                       {"Retry-After": str(wait)})
 
 
 @bp.after_request
@@ -139,11 +156,12 @@ def organisation_json(organisation: Organisation) -> dict[str, Any]:
 
 
 def position_json(position: rules.Position) -> dict[str, Any]:
+    """A position as the disclosure rule left it: what it withheld is null, and `disclosure` says why."""
     stats = position.stats
     return {
         "score": rounded(position.score), "n": stats.n, "mean": rounded(stats.mean), "median": rounded(stats.median),
         "q1": rounded(stats.q1), "q3": rounded(stats.q3), "min": rounded(stats.min), "max": rounded(stats.max),
-        "rank": position.rank, "band": position.band,
+        "rank": position.rank, "band": position.band, "disclosure": position.disclosure.value,
     }
 
 
@@ -254,23 +272,45 @@ def _benchmark_organisation(user: User) -> Organisation:
     return _organisation(code)
 
 
+GROUP_PATTERN = "^(" + "|".join(benchmarks.GROUP_KINDS) + "|" + benchmarks.CUSTOM_PREFIX + "[1-9][0-9]{0,18})$"
+
+
+def _group_kind(organisation: Organisation) -> str:
+    """The group asked for: one of the authority's fixed groups (its default when none is named) or a saved group."""
+    offered = benchmarks.group_kinds(organisation)
+    kind = request.args.get("group") or benchmarks.default_kind(organisation)
+    if kind in benchmarks.GROUP_KINDS and kind not in offered:
+        # A group the authority does not have (a Welsh authority's statistical neighbours) is not there to find.
+        raise ApiError(404, f"{organisation.name} has no group {kind!r}: it is compared with {', '.join(offered)} "
+                            f"or a saved group.")
+    if kind not in offered and not kind.startswith(benchmarks.CUSTOM_PREFIX):
+        raise ApiError(400, f"Parameter 'group' must be one of: {', '.join(benchmarks.GROUP_KINDS)}, or "
+                            f"{benchmarks.CUSTOM_PREFIX}<id> for a saved peer group.")
+    return kind
+
+
 @bp.route("/cycles/<slug>/benchmarks")
 def benchmark(slug: str) -> Response:
-    """One authority against a peer group: aggregates only (no member is named), suppressed below the threshold."""
+    """One authority against a peer group: aggregates only (no member is named), and of those only what the
+    disclosure rule lets this token's owner see."""
     user = api_user()
     if user.role == CHAMPION:
         raise ApiError(403, "Champions may read only the assessments assigned to them, not benchmarks.")
     cycle = _cycle(slug)
-    kind = _choice("group", benchmarks.GROUP_KINDS, "statistical-neighbours")
     basis = _choice("basis", benchmarks.BASES, "best")
     organisation = _benchmark_organisation(user)
+    kind = _group_kind(organisation)
     threshold = current_app.config["DISCLOSURE_THRESHOLD"]
-    result = benchmarks.authority_benchmark(db.session, cycle, organisation, kind, basis, threshold, user)
+    try:
+        result = benchmarks.authority_benchmark(db.session, cycle, organisation, kind, basis, threshold, user)
+    except benchmarks.UnknownGroup:
+        raise ApiError(404, f"There is no peer group {kind!r} that this token may use.") from None
     positions = result.positions
     return jsonify({
         "cycle": cycle.slug,
         "organisation": {"code": organisation.code, "name": organisation.name},
-        "group": {"kind": kind, "label": result.group.label, "n_members": len(set(result.group.members))},
+        "group": {"kind": kind, "label": result.group.label, "n_members": len(set(result.group.members)),
+                  "access": result.group.access.value},
         "basis": basis, "disclosure_threshold": threshold,
         "overall": position_json(positions["overall"]),
         "domains": {d.id: position_json(positions[f"domain:{d.id}"]) for d in result.framework.domains},
@@ -364,11 +404,23 @@ SCHEMAS: dict[str, Any] = {
     "Position": _object({
         "score": NUMBER, "n": {"type": "integer", "minimum": 0}, "mean": NUMBER, "median": NUMBER, "q1": NUMBER,
         "q3": NUMBER, "min": NUMBER, "max": NUMBER, "rank": _nullable("integer", minimum=1),
-        "band": {"type": ["string", "null"], "enum": ["A", "B", "C", "D", None]}}),
+        "band": {"type": ["string", "null"], "enum": ["A", "B", "C", "D", None],
+                 "description": "The quartile band: A at or above the upper quartile, B at or above the median, "
+                                "C at or above the lower quartile, else D."},
+        "disclosure": {
+            "type": "string", "enum": [d.value for d in rules.Disclosure],
+            "description": "What may be shown of this group on this score, and so which figures are null. "
+                           "`statistics`: mean, median, quartiles, rank and quartile band, no authority named; "
+                           "never min and max, which are one authority's own score each. `position`: only the "
+                           "authority's own score, rank and quartile band (a group an authority user built for "
+                           "itself, or the moderated basis while some scored members are not moderated). `none`: "
+                           "only n and the authority's own score (too few scored members). `named`: everything "
+                           "(programme admins)."}}),
     "Benchmark": _object({
         "cycle": {"type": "string"}, "organisation": _ref("OrganisationName"),
-        "group": _object({"kind": {"type": "string", "enum": list(benchmarks.GROUP_KINDS)},
-                          "label": {"type": "string"}, "n_members": {"type": "integer", "minimum": 1}}),
+        "group": _object({"kind": {"type": "string", "pattern": GROUP_PATTERN},
+                          "label": {"type": "string"}, "n_members": {"type": "integer", "minimum": 1},
+                          "access": {"type": "string", "enum": [a.value for a in rules.GroupAccess]}}),
         "basis": {"type": "string", "enum": list(benchmarks.BASES)},
         "disclosure_threshold": {"type": "integer"},
         "overall": _ref("Position"),
@@ -425,13 +477,23 @@ OPENAPI: dict[str, Any] = {
         "/cycles/{cycle}/benchmarks": _operation(
             "getBenchmark", "An authority against a peer group", _json(_ref("Benchmark"), "The benchmark."),
             "Group figures for the overall, each domain and each standard score: n, mean, median, quartiles, "
-            "min, max, and the authority's rank and band. Under the disclosure threshold only n and the "
-            "authority's own score are given. Authority users may ask only for their own authority; champions "
-            "may not use benchmarks.", 400, 403, 404, parameters=[
+            "min, max, and the authority's rank and quartile band, as far as the disclosure rule allows (see "
+            "`disclosure` on each position). For authority users, fixed groups and groups programme staff share "
+            "give the figures but min and max once enough members have a score, else only n and the authority's "
+            "own score; a group an authority user built for itself gives only the authority's own score, rank "
+            "and quartile band, and only with enough scored members besides the authority. Programme admins get "
+            "every figure. Authority users may ask only for their own authority; champions may not use "
+            "benchmarks.", 400, 403, 404, parameters=[
                 CYCLE,
                 {"name": "org", "in": "query", "required": True, "description": "The authority's DfE code.",
-                 "schema": {"type": "string", "minLength": 1, "maxLength": 40}, "example": "202"},
-                _query_parameter("group", "The peer group.", benchmarks.GROUP_KINDS, "statistical-neighbours"),
+                 "schema": {"type": "string", "pattern": "^[0-9A-Za-z-]{1,40}$"},
+                 "example": "202"},
+                {"name": "group", "in": "query", "required": False,
+                 "description": "The peer group: one of the authority's fixed groups (Welsh authorities have "
+                                "`nation` and `all` only; `dfe-region` is for London authorities) or "
+                                "`group-<id>`, a saved group the token's owner may use. By default the "
+                                "authority's statistical neighbours (all of Wales for a Welsh authority).",
+                 "schema": {"type": "string", "pattern": GROUP_PATTERN}},
                 _query_parameter("basis", "Which scores: moderated where moderated (best), self-assessed only, "
                                           "or moderated only.", benchmarks.BASES, "best"),
             ]),

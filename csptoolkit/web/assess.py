@@ -19,26 +19,22 @@ from flask import (
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from ..domain import scoring
 from ..domain import standards as rules
+from ..domain.identifiers import parse_id
 from ..extensions import db
 from ..models import Assessment, Cycle, EvidenceFile, User
 from ..models.user import ADMIN, CHAMPION, EDITOR
 from ..services import assessments as service
 from ..services import evidence as evidence_service
-from ..services.scores import answers_of, score_of
-from .auth import PENDING_SAVE_KEY, keep_for_after_sign_in
+from ..services.scores import MODERATED, answers_of, is_moderated, score_of
+from .auth import PENDING_SAVE_KEY, keep_for_after_sign_in, owner_token, owns_pending_save
 from .forms import ConfirmForm, DeclarationForm, StartForm, answer_value, build_standard_form, choice_of
 
 bp = Blueprint("assess", __name__)
-
-
-def _owner_signer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="standard-form-owner")
 
 
 def _viewable(assessment_id: int) -> Assessment:
@@ -61,7 +57,7 @@ def home():
     if not current_user.is_authenticated:
         return redirect(url_for("auth.sign_in"))
     if current_user.role == ADMIN:
-        return redirect(url_for("admin.users"))
+        return redirect(url_for("admin.assessments"))
     if current_user.role == CHAMPION:
         return render_template("assess/champion_home.html",
                                assessments=service.assigned_to(db.session, current_user))
@@ -76,9 +72,16 @@ def home():
 
 def _overview(assessment: Assessment) -> dict:
     tasks = service.task_list(assessment)
-    return {"tasks": tasks, "result": score_of(assessment),
+    return {"tasks": tasks, "framework": assessment.cycle.framework_version.rules(), **_scores(assessment),
             "completed": sum(1 for d in tasks for s in d["standards"] if s["status"] == "completed"),
             "total": sum(len(d["standards"]) for d in tasks)}
+
+
+def _scores(assessment: Assessment) -> dict:
+    """The self-assessed scores, the moderated ones once there are any, and who submitted."""
+    return {"result": score_of(assessment),
+            "moderated": score_of(assessment, MODERATED) if is_moderated(assessment) else None,
+            "submitter": service.submitter(db.session, assessment)}
 
 
 @bp.route("/assessments/<int:assessment_id>")
@@ -177,6 +180,7 @@ def _edit(assessment: Assessment, framework: rules.Framework, domain: rules.Doma
                 conflict = outcome
             elif outcome is not None:
                 return outcome
+            rows = service.answers_by_key(assessment)  # as saved: the page lists the files that were kept
     else:
         form.revision.data = service.revision(assessment, standard_rules)
         for names in fields:
@@ -186,8 +190,8 @@ def _edit(assessment: Assessment, framework: rules.Framework, domain: rules.Doma
     return render_template(
         "assess/standard.html", assessment=assessment, domain=domain, standard=standard_rules, form=form,
         fields=fields, rows=rows, framework=framework, conflict=conflict, message=message,
-        owner=_owner_signer().dumps([current_user.id, assessment.id]),
-        next_key=_next_standard(framework, standard_rules), confirm_form=ConfirmForm(),
+        owner=owner_token(assessment.id),
+        next_key=_next_standard(framework, standard_rules), confirm_form=ConfirmForm(), return_to=_return_to(),
     ), (409 if conflict else 400 if form.errors else 200)
 
 
@@ -195,6 +199,15 @@ def _next_standard(framework: rules.Framework, standard_rules: rules.Standard) -
     keys = [s.id for s in framework.standards]
     position = keys.index(standard_rules.id)
     return keys[position + 1] if position + 1 < len(keys) else None
+
+
+def _return_to() -> str | None:
+    """"check" when the person came from check answers (a blocker or Change link): saving goes back there."""
+    return "check" if request.values.get("return") == "check" else None
+
+
+def _return_args() -> dict[str, str]:
+    return {"return": "check"} if _return_to() else {}
 
 
 def _save(assessment: Assessment, framework: rules.Framework, standard_rules: rules.Standard, form, fields, rows):
@@ -218,8 +231,8 @@ def _save(assessment: Assessment, framework: rules.Framework, standard_rules: ru
         return redirect(url_for("assess.standard", assessment_id=assessment.id, key=standard_rules.id)), 303
     upload_errors = _store_uploads(assessment, fields, form)
     removed = request.form.get("remove_evidence")
-    if removed and removed.isdigit():
-        _remove_evidence(assessment, int(removed))
+    if removed_id := parse_id(removed):
+        _remove_evidence(assessment, removed_id)
     db.session.commit()
     if upload_errors:
         form.revision.data = service.revision(assessment, standard_rules)
@@ -229,13 +242,18 @@ def _save(assessment: Assessment, framework: rules.Framework, standard_rules: ru
                      and c.id not in {f.criterion.id for f in fields}]
     if newly_visible:
         flash(_("Your answers were saved. A follow-up question has appeared on this page."), "info")
-        return redirect(url_for("assess.standard", assessment_id=assessment.id, key=standard_rules.id)), 303
+        return redirect(url_for("assess.standard", assessment_id=assessment.id, key=standard_rules.id,
+                                **_return_args())), 303
     if removed or request.form.get("upload"):
         flash(_("Your answers were saved."), "success")
-        return redirect(url_for("assess.standard", assessment_id=assessment.id, key=standard_rules.id)), 303
+        return redirect(url_for("assess.standard", assessment_id=assessment.id, key=standard_rules.id,
+                                **_return_args())), 303
     if "save_later" in request.form:
         flash(_("Your answers were saved. You can come back to this assessment at any time."), "success")
         return redirect(url_for("assess.home")), 303
+    if _return_to() == "check":
+        flash(_("Your answers were saved."), "success")
+        return redirect(url_for("assess.check", assessment_id=assessment.id)), 303
     next_key = _next_standard(framework, standard_rules)
     if next_key is None:
         return redirect(url_for("assess.check", assessment_id=assessment.id)), 303
@@ -254,19 +272,36 @@ def _store_uploads(assessment: Assessment, fields, form) -> bool:
             rows[names.criterion.id] = answer
             try:
                 evidence_service.add(db.session, current_user, assessment, answer, upload.filename, upload.stream,
-                                     folder, current_app.config["MAX_EVIDENCE_BYTES"])
+                                     folder, _quota())
             except evidence_service.EvidenceRejected as error:
                 form[names.files].errors = [*form[names.files].errors, _rejection_message(error)]
                 failed = True
     return failed
 
 
+def _quota() -> evidence_service.Quota:
+    config = current_app.config
+    return evidence_service.Quota(
+        config["MAX_EVIDENCE_BYTES"], config["MAX_EVIDENCE_FILES_PER_ANSWER"],
+        config["MAX_EVIDENCE_FILES_PER_ASSESSMENT"], config["MAX_EVIDENCE_BYTES_PER_ASSESSMENT"])
+
+
 def _rejection_message(error: evidence_service.EvidenceRejected) -> str:
+    quota, name = _quota(), error.filename
     if error.reason == "empty":
-        return _("The selected file %(name)s is empty", name=error.filename)
+        return _("The selected file %(name)s is empty", name=name)
     if error.reason == "too_large":
-        megabytes = current_app.config["MAX_EVIDENCE_BYTES"] // (1024 * 1024)
-        return _("The selected file %(name)s must be smaller than %(mb)d MB", name=error.filename, mb=megabytes)
+        return _("The selected file %(name)s must be smaller than %(mb)d MB", name=name,
+                 mb=quota.max_bytes // (1024 * 1024))
+    if error.reason == "answer_full":
+        return _("%(name)s was not added: each question can have up to %(n)d files. Remove a file to add another",
+                 name=name, n=quota.files_per_answer)
+    if error.reason == "assessment_full":
+        return _("%(name)s was not added: an assessment can have up to %(n)d files. Remove a file to add another",
+                 name=name, n=quota.files_per_assessment)
+    if error.reason == "assessment_too_large":
+        return _("%(name)s was not added: an assessment's files can add up to %(mb)d MB at most. Remove a file "
+                 "to add another", name=name, mb=quota.bytes_per_assessment // (1024 * 1024))
     return _("The selected file %(name)s must be a PDF, Word, Excel, PNG or JPEG file", name=error.filename)
 
 
@@ -279,28 +314,19 @@ def _remove_evidence(assessment: Assessment, evidence_id: int) -> None:
 
 def _restore(assessment: Assessment, framework: rules.Framework, domain: rules.Domain, standard_rules: rules.Standard,
              pending: dict):
-    """After signing in again: save the kept answers when the form provably came from this user's page."""
+    """After signing in again: save the kept answers, if they were kept for this person, this assessment and this
+    browser (auth.owns_pending_save). Anything else is dropped unseen: answers nobody can prove are the person's own
+    are never put in front of them."""
     session.pop(PENDING_SAVE_KEY, None)
-    posted = pending.get("form", {})
-    try:
-        owner = _owner_signer().loads(posted.get("owner", ""))
-    except BadSignature:
-        owner = None
+    if not owns_pending_save(pending, current_user.id, assessment.id):
+        return _edit(assessment, framework, domain, standard_rules)
     files_note = _(" Files you had chosen could not be kept: choose them again.") if pending.get("had_files") else ""
-    if owner == [current_user.id, assessment.id]:
-        response = _edit(assessment, framework, domain, standard_rules, restored=posted)
-        if isinstance(response, tuple) and getattr(response[0], "status_code", 200) in (302, 303):
-            flash(_("We saved the answers you were working on before your session expired.") + files_note,
-                  "success")
-        return response
-    stored = answers_of(assessment)
-    form, fields = _form_for(assessment, framework, standard_rules, stored, MultiDict(posted))
-    return render_template(
-        "assess/standard.html", assessment=assessment, domain=domain, standard=standard_rules, form=form,
-        fields=fields, rows=service.answers_by_key(assessment), framework=framework, conflict=None,
-        message=_("We kept the answers you were saving when your session expired. Check them and save.") + files_note,
-        owner=_owner_signer().dumps([current_user.id, assessment.id]),
-        next_key=_next_standard(framework, standard_rules), confirm_form=ConfirmForm())
+    response = _edit(assessment, framework, domain, standard_rules, restored=pending.get("form", {}),
+                     message=_("We kept the answers you were saving when your session expired. Check them and "
+                               "save.") + files_note)
+    if isinstance(response, tuple) and getattr(response[0], "status_code", 200) in (302, 303):
+        flash(_("We saved the answers you were working on before your session expired.") + files_note, "success")
+    return response
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -316,11 +342,10 @@ def check(assessment_id: int):
 
 def _check_page(assessment: Assessment, form: DeclarationForm, status: int = 200):
     framework = assessment.cycle.framework_version.rules()
-    result = score_of(assessment)
-    return render_template("assess/check.html", assessment=assessment, framework=framework, result=result,
+    return render_template("assess/check.html", assessment=assessment, framework=framework,
                            blockers=service.blockers(assessment), rows=service.answers_by_key(assessment),
                            form=form, editable=service.can_edit(current_user, assessment),
-                           evidence=service.has_evidence(assessment)), status
+                           evidence=service.has_evidence(assessment), **_scores(assessment)), status
 
 
 @bp.route("/assessments/<int:assessment_id>/submit", methods=["POST"])
@@ -357,7 +382,9 @@ def history(assessment_id: int):
     events = service.history(db.session, assessment)
     people = {u.id: u for u in db.session.execute(
         select(User).where(User.id.in_({e.user_id for e in events if e.user_id}))).scalars()}
-    return render_template("assess/history.html", assessment=assessment, events=events, people=people)
+    framework = assessment.cycle.framework_version.rules()
+    return render_template("assess/history.html", assessment=assessment, events=events, people=people,
+                           framework=framework, criteria={c.id: c for c in framework.criteria})
 
 
 @bp.route("/evidence/<int:evidence_id>")

@@ -1,24 +1,183 @@
-"""Signing in and out, the language switcher, and keeping a save whose session or form had expired."""
+"""Signing in and out (sessions kept on the server, attempts throttled), the language switcher, and keeping a save
+whose sign-in or form had expired."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+import hashlib
+import hmac
+import ipaddress
+import math
+import secrets
+import time
+from datetime import timedelta
+from functools import cache
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask.sessions import SecureCookieSessionInterface
+from flask_babel import format_timedelta
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import CSRFError
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from limits import RateLimitItem, parse_many
+from limits.storage import MemoryStorage
+from limits.strategies import FixedWindowRateLimiter, RateLimiter
 
-from ..extensions import db
+from ..extensions import db, limiter
 from ..services import accounts
 from . import safe_next
 from .forms import ConfirmForm, SignInForm
 
 bp = Blueprint("auth", __name__)
 
-MAX_FAILED_SIGN_INS = 5
-LOCK_MINUTES = 15
 PENDING_SAVE_KEY = "pending_save"
+SESSION_ID_KEY = "sign_in"  # the id of this browser's row in user_sessions
+BROWSER_KEY = "browser"  # random per sign-in: what a standard's form-owner token is bound to
+DEVICE_COOKIE = "csptoolkit_device"
+DEVICE_COOKIE_DAYS = 180
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Throttling
+
+
+def client_address() -> str:
+    """The client's address (behind TRUSTED_PROXIES proxies); an IPv6 client is its /64, which one site holds."""
+    address = request.remote_addr or "unknown"
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(parsed, ipaddress.IPv6Address):
+        if parsed.ipv4_mapped is not None:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+    return str(parsed)
+
+
+@cache
+def _items(limits: str) -> tuple[RateLimitItem, ...]:
+    return tuple(parse_many(limits))
+
+
+@cache
+def _fallback() -> RateLimiter:
+    return FixedWindowRateLimiter(MemoryStorage())
+
+
+def _counted(step):
+    """Run `step(strategy)` on the configured store; if the store fails (Redis down), count in this process rather
+    than let everyone through or no one in."""
+    try:
+        return step(limiter.limiter)
+    except Exception:
+        current_app.logger.exception("The rate-limit store failed; counting in this process until it is back")
+        return step(_fallback())
+
+
+def throttle(limits: str, *key: str, count: bool = True) -> int | None:
+    """Count a hit on each of `limits` (e.g. "10 per minute; 30 per hour") for `key`: None while all allow it, else
+    the seconds until they would. With count=False, only look (for limits counted on failure).
+
+    The store counts a hit and reads it back in one atomic step, and the hit comes before what it guards, so
+    parallel requests between them get no more tries than the limit.
+    """
+    config = current_app.config
+    if not config["RATELIMIT_ENABLED"]:
+        return None
+    identifiers = (config["RATELIMIT_KEY_PREFIX"], *key)
+    for item in _items(limits):
+        allowed = _counted(lambda s, item=item: s.hit(item, *identifiers) if count else s.test(item, *identifiers))
+        if not allowed:
+            reset = _counted(lambda s, item=item: s.get_window_stats(item, *identifiers).reset_time)
+            return max(1, math.ceil(reset - time.time()))
+    return None
+
+
+def count_failure(limits: str, *key: str) -> None:
+    """One more failure on limits that throttle(..., count=False) looks at."""
+    config = current_app.config
+    if config["RATELIMIT_ENABLED"]:
+        identifiers = (config["RATELIMIT_KEY_PREFIX"], *key)
+        for item in _items(limits):
+            _counted(lambda s, item=item: s.hit(item, *identifiers))
+
+
+def _forget(limits: str, *key: str) -> None:
+    config = current_app.config
+    if config["RATELIMIT_ENABLED"]:
+        identifiers = (config["RATELIMIT_KEY_PREFIX"], *key)
+        for item in _items(limits):
+            _counted(lambda s, item=item: s.clear(item, *identifiers))
+
+
+def _account_key(email: str) -> str:
+    """Limits are keyed on the email as typed (normalised), whether or not there is such an account; hashed so
+    that the store holds no addresses."""
+    return hashlib.sha256(email.strip().lower().encode("utf-8")).hexdigest()[:32]
+
+
+def _device_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="sign-in-device")
+
+
+def _known_device(account: str) -> str | None:
+    """The id of this browser when it has signed in to this account before (a signed cookie it was given then)."""
+    try:
+        value = _device_serializer().loads(request.cookies.get(DEVICE_COOKIE, ""),
+                                           max_age=DEVICE_COOKIE_DAYS * 24 * 3600)
+    except BadSignature:
+        return None
+    if isinstance(value, list) and len(value) == 2 and value[0] == account:
+        return str(value[1])
+    return None
+
+
+def _client_key(account: str) -> tuple[str, ...]:
+    device = _known_device(account)
+    return ("sign-in", "device", account, device) if device else ("sign-in", "client", account, client_address())
+
+
+def _count_sign_in_attempt(email: str) -> int | None:
+    """Throttle this attempt (before any password is checked); the seconds to wait when it is one too many.
+
+    A browser that has signed in to the account before is held only by its own count, so someone guessing from
+    elsewhere cannot keep the person out; anyone else is counted per address, per account and address, and per
+    account from all such clients (which slows guessing from many addresses).
+    """
+    config = current_app.config
+    account = _account_key(email)
+    if _known_device(account):
+        return throttle(config["SIGN_IN_LIMIT_PER_ACCOUNT_AND_CLIENT"], *_client_key(account))
+    return (throttle(config["SIGN_IN_LIMIT_PER_ADDRESS"], "sign-in", "address", client_address())
+            or throttle(config["SIGN_IN_LIMIT_PER_ACCOUNT_AND_CLIENT"], *_client_key(account))
+            or throttle(config["SIGN_IN_LIMIT_PER_ACCOUNT"], "sign-in", "account", account))
+
+
+def _too_many_attempts(seconds: int):
+    minutes = math.ceil(seconds / 60)
+    response = make_response(render_template(
+        "error.html", code=429, title=_("You have tried to sign in too many times"),
+        message=_("Wait %(time)s, then try again.",
+                  time=format_timedelta(timedelta(minutes=minutes), add_direction=False))), 429)
+    response.headers["Retry-After"] = str(seconds)
+    return response
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Signing in and out
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -26,40 +185,45 @@ def sign_in():
     if current_user.is_authenticated:
         return redirect(url_for("assess.home"))
     form = SignInForm()
-    if form.validate_on_submit():
-        user = accounts.find_user(db.session, form.email.data)
-        now = datetime.now(UTC)
-        if user is not None and user.locked_until and _aware(user.locked_until) > now:
-            form.email.errors.append(_("You have entered the wrong password too many times. Wait %(m)d minutes "
-                                       "and try again.", m=LOCK_MINUTES))
-        elif user is not None and user.active and accounts.password_matches(user, form.password.data):
-            user.failed_logins = 0
-            user.locked_until = None
-            db.session.commit()
-            pending = session.get(PENDING_SAVE_KEY)
-            locale = session.get("locale")
-            session.clear()  # a new session on sign-in: nothing from before it can be fixed on the user
-            if pending:
-                session[PENDING_SAVE_KEY] = pending
-            if locale and not user.locale:
-                user.locale = locale
-                db.session.commit()
-            session.permanent = True
-            login_user(user)
-            return redirect(safe_next(request.args.get("next"), url_for("assess.home")))
-        else:
-            if user is not None:
-                user.failed_logins += 1
-                if user.failed_logins >= MAX_FAILED_SIGN_INS:
-                    user.locked_until = now + timedelta(minutes=LOCK_MINUTES)
-                    user.failed_logins = 0
-                db.session.commit()
-            form.email.errors.append(_("Enter a correct email address and password"))
-    return render_template("auth/sign_in.html", form=form)
+    if not form.validate_on_submit():
+        return render_template("auth/sign_in.html", form=form)
+    wait = _count_sign_in_attempt(form.email.data)
+    if wait is not None:
+        return _too_many_attempts(wait)
+    user = accounts.find_user(db.session, form.email.data)
+    # One password check whatever the email (a dummy hash without an account), and one message for every failure.
+    if not accounts.password_matches(user, form.password.data) or user is None or not user.active:
+        form.email.errors.append(_("Enter a correct email address and password"))
+        return render_template("auth/sign_in.html", form=form)
+    return _signed_in(user, form.password.data)
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+def _signed_in(user, password: str):
+    config = current_app.config
+    if accounts.needs_rehash(user):
+        user.password_hash = accounts.hasher.hash(password)
+    pending = session.get(PENDING_SAVE_KEY)
+    locale = session.get("locale")
+    accounts.end_session(db.session, session.get(SESSION_ID_KEY))  # whatever sign-in this browser had before
+    record = accounts.start_session(db.session, user, timedelta(seconds=config["SIGN_IN_MAX_AGE"]))
+    if locale and not user.locale:
+        user.locale = locale
+    db.session.commit()
+    session.clear()  # a new session on sign-in: nothing from before it can be fixed on the user
+    if pending:
+        session[PENDING_SAVE_KEY] = pending
+    session[SESSION_ID_KEY] = record.id
+    session[BROWSER_KEY] = secrets.token_urlsafe(16)
+    session.permanent = True
+    login_user(user)
+    account = _account_key(user.email)
+    _forget(config["SIGN_IN_LIMIT_PER_ACCOUNT_AND_CLIENT"], *_client_key(account))
+    response = redirect(safe_next(request.args.get("next"), url_for("assess.home")))
+    device = _known_device(account) or secrets.token_urlsafe(16)
+    response.set_cookie(DEVICE_COOKIE, _device_serializer().dumps([account, device]),
+                        max_age=DEVICE_COOKIE_DAYS * 24 * 3600, path=url_for("auth.sign_in"),
+                        secure=config["SESSION_COOKIE_SECURE"], httponly=True, samesite="Strict")
+    return response
 
 
 @bp.route("/sign-out", methods=["POST"])
@@ -69,6 +233,8 @@ def sign_out():
     if not form.validate_on_submit():
         abort(400)
     locale = current_user.locale
+    accounts.end_session(db.session, session.get(SESSION_ID_KEY))  # a copy of the cookie is worth nothing now
+    db.session.commit()
     logout_user()
     session.clear()
     if locale:
@@ -88,16 +254,77 @@ def language(code: str):
     return redirect(safe_next(request.args.get("next"), url_for("assess.home")))
 
 
-def keep_for_after_sign_in():
-    """Keep a save that arrived without a session; the standard's page saves it once the person is back.
+class SessionCookies(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, except that a POST which arrived without the session cookie never sets one.
 
-    The signed session cookie holds a standard's answers and notes (a few KB); files cannot be kept, and the page
-    says so.
+    Browsers send the (SameSite=Lax) cookie with same-site posts, so a post without it is cross-site or from a
+    browser that has no session; either way its answer must not replace a session the browser may hold, which
+    would sign the person out or plant something in it.
     """
+
+    def save_session(self, app: Flask, session, response) -> None:
+        if request.method == "POST" and self.get_cookie_name(app) not in request.cookies:
+            return
+        super().save_session(app, session, response)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# A standard's form, kept through an expired sign-in
+
+
+def _owner_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="standard-form-owner")
+
+
+def owner_token(assessment_id: int) -> str:
+    """The hidden `owner` field of a standard's form: this person, this assessment and this browser's sign-in,
+    signed and timed, so that a save arriving after the sign-in ended can be kept for this person only."""
+    browser = session.get(BROWSER_KEY)
+    if browser is None:
+        browser = session[BROWSER_KEY] = secrets.token_urlsafe(16)
+    return _owner_serializer().dumps([current_user.id, assessment_id, browser])
+
+
+def _owner(token: str) -> list | None:
+    try:
+        value = _owner_serializer().loads(token or "", max_age=current_app.config["SIGN_IN_MAX_AGE"])
+    except BadSignature:  # forged, altered or expired (SignatureExpired is a BadSignature)
+        return None
+    return value if isinstance(value, list) and len(value) == 3 else None
+
+
+def _same(a: object, b: object) -> bool:
+    return isinstance(a, str) and isinstance(b, str) and hmac.compare_digest(a, b)
+
+
+def owns_pending_save(pending: dict, user_id: int, assessment_id: int) -> bool:
+    """A kept save may be saved for this person on this assessment: its owner token is still valid and names them,
+    the assessment and the browser session the save was kept in."""
+    owner = _owner((pending.get("form") or {}).get("owner", ""))
+    return owner is not None and owner[:2] == [user_id, assessment_id] and _same(owner[2], pending.get("browser"))
+
+
+def keep_for_after_sign_in():
+    """Keep a save that arrived without a live sign-in (or with an expired form); the standard's page saves it once
+    the person is back.
+
+    Kept only when the post carries a valid owner token issued to this same browser's session. Anything else (a
+    forged or cross-site post, which arrives without this browser's cookie or token) is dropped and the session left
+    as it was, so it can neither replace the person's session nor put answers in front of them. The signed session
+    cookie holds a standard's answers and notes (a few KB); files cannot be kept, and the page says so.
+    """
+    owner = _owner(request.form.get("owner", ""))
+    browser = session.get(BROWSER_KEY)
+    if owner is None or not _same(owner[2], browser):
+        if current_user.is_authenticated:
+            return render_template("error.html", code=400, title=_("Your page had expired"),
+                                   message=_("Go back, reload the page and try again.")), 400
+        return redirect(url_for("auth.sign_in", next=request.path))
     session[PENDING_SAVE_KEY] = {
         "path": request.path,
         "form": {k: v for k, v in request.form.items(multi=False) if k != "csrf_token"},
         "had_files": any(f.filename for f in request.files.values()),
+        "browser": browser,
     }
     if not current_user.is_authenticated:
         flash(_("Your session had expired. Sign in again and we will save your answers."), "info")

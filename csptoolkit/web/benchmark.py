@@ -1,11 +1,14 @@
-"""Benchmark pages: an authority against its peer groups, trends across cycles, the national and region views."""
+"""Benchmark pages: an authority against its peer groups, trends across cycles, the national and region views.
+
+The figures come from services/benchmarks, already cut down by the disclosure rule (domain/benchmark); what the
+page, the CSV and the XLSX show of them is built once in reports/benchmark.
+"""
 
 from __future__ import annotations
 
 from functools import wraps
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -15,24 +18,19 @@ from sqlalchemy import select
 from wtforms import BooleanField, Form, SelectField, SelectMultipleField, StringField
 from wtforms.validators import InputRequired, Length
 
-from ..domain import benchmark as rules
-from ..domain.scoring import shown_number
-from ..domain.text import localise
 from ..extensions import db
 from ..models import Cycle, Organisation
 from ..models.user import ADMIN, CHAMPION
+from ..reports import benchmark as shown
 from ..reports import charts, exports
 from ..services import benchmarks as service
+from ..services import trends
 from .admin import admin_required
 from .forms import ConfirmForm, options
+from .text import cycle_name
 
 bp = Blueprint("benchmark", __name__, url_prefix="/benchmarks")
 
-GROUP_LABELS = {
-    "statistical-neighbours": _l("Statistical neighbours"), "region": _l("Region"),
-    "dfe-region": _l("Region (Inner and Outer London apart)"), "type": _l("Authority type"),
-    "nation": _l("Nation"), "all": _l("All authorities"),
-}
 BASIS_LABELS = {
     "best": _l("Best available: moderated where moderated, otherwise self-assessed"),
     "self": _l("Self-assessed"), "moderated": _l("Moderated only"),
@@ -65,19 +63,24 @@ class FilterForm(Form):
     basis = SelectField(_l("Scores"), widget=GovSelect(), choices=options(BASIS_LABELS.items()))
 
 
-def _filter_form(cycles: list[Cycle]) -> FilterForm:
+def _filter_form(cycles: list[Cycle]) -> tuple[FilterForm, Organisation]:
+    """The filters and the authority they are for; the groups offered depend on the authority."""
     form = FilterForm(request.args)
-    form.cycle.choices = options((c.slug, c.name) for c in cycles)
-    groups = [(k, str(v)) for k, v in GROUP_LABELS.items()]
-    groups += [(f"{service.CUSTOM_PREFIX}{g.id}", g.name) for g in service.saved_groups(db.session, current_user)]
-    form.group.choices = options(groups)
+    form.cycle.choices = options((c.slug, cycle_name(c)) for c in cycles)
     if current_user.role == ADMIN:
         organisations = db.session.execute(select(Organisation).order_by(Organisation.name)).scalars()
         form.org.choices = options((o.code, o.name) for o in organisations)
     form.cycle.data = form.cycle.data or (cycles[0].slug if cycles else None)
-    form.group.data = form.group.data or "statistical-neighbours"
     form.basis.data = form.basis.data or "best"
-    return form
+    organisation = _organisation(form)
+    kinds = service.group_kinds(organisation)
+    form.group.choices = options([(k, shown.group_option(k, organisation)) for k in kinds] + [
+        (f"{service.CUSTOM_PREFIX}{g.id}", g.name) for g in service.saved_groups(db.session, current_user)])
+    if not form.group.data or (form.group.data in service.GROUP_KINDS and form.group.data not in kinds):
+        # A fixed group this authority does not have (a Welsh authority's statistical neighbours, a link made for
+        # another authority) gives way to its default; a saved group the user may not use is a 404 below.
+        form.group.data = service.default_kind(organisation)
+    return form, organisation
 
 
 def _organisation(form: FilterForm) -> Organisation:
@@ -91,128 +94,41 @@ def _organisation(form: FilterForm) -> Organisation:
     return current_user.organisation
 
 
-def _label(text: dict) -> str:
-    return localise(text, str(get_locale()))[0]
-
-
-def rows_for(result: service.AuthorityBenchmark) -> list[dict]:
-    """The table's rows: overall, then each domain followed by its standards."""
-    rows = [{"key": "overall", "level": "overall", "label": _("Overall"), "position": result.positions["overall"]}]
-    for domain in result.framework.domains:
-        rows.append({"key": f"domain:{domain.id}", "level": "domain", "label": _label(domain.title),
-                     "position": result.positions[f"domain:{domain.id}"]})
-        for standard in domain.standards:
-            rows.append({"key": f"standard:{standard.id}", "level": "standard",
-                         "label": f"{standard.id} {_label(standard.title)}",
-                         "position": result.positions[f"standard:{standard.id}"]})
-    return rows
-
-
-def rank_text(position: rules.Position) -> str:
-    if position.rank is None:
-        return "-"
-    if str(get_locale()) == "cy":
-        return _("%(rank)s of %(n)d", rank=position.rank, n=position.of)
-    return _("%(rank)s of %(n)d", rank=rules.ordinal(position.rank), n=position.of)
-
-
-def _number(value: float | None) -> str | None:
-    """A figure for an export, rounded as on the page."""
-    number = shown_number(value)
-    return None if number is None else str(number)
-
-
 @bp.route("")
 @benchmark_access
 def authority():
     if current_user.role == ADMIN and not request.args.get("org"):
         return redirect(url_for("benchmark.national"))
     cycles = _cycles()
-    form = _filter_form(cycles)
+    form, organisation = _filter_form(cycles)
     cycle = next((c for c in cycles if c.slug == form.cycle.data), None)
     if cycle is None:
         abort(404)
-    organisation = _organisation(form)
+    threshold = current_app.config["DISCLOSURE_THRESHOLD"]
     try:
         result = service.authority_benchmark(db.session, cycle, organisation, form.group.data, form.basis.data,
-                                             current_app.config["DISCLOSURE_THRESHOLD"], current_user)
+                                             threshold, current_user)
     except (service.UnknownGroup, ValueError):
         abort(404)
-    rows = rows_for(result)
+    rows = shown.score_rows(result)
     if request.args.get("format") in ("csv", "xlsx"):
-        return _export(rows, result, request.args["format"])
-    peers = _peers(result)
-    chart = _domain_chart(result)
-    return render_template("benchmark/authority.html", form=form, result=result, rows=rows, peers=peers,
-                           chart=chart, rank_text=rank_text, group_label=_group_label(result.group),
-                           basis_label=BASIS_LABELS[result.basis])
+        header, table = shown.score_export(result, rows)
+        name = f"benchmark-{organisation.code}-{cycle.slug}-{result.group.kind}-{result.basis}"
+        return _download(header, table, name, request.args["format"], f"{organisation.name} {cycle.slug}")
+    overall = result.positions["overall"]
+    return render_template("benchmark/authority.html", form=form, result=result, rows=rows,
+                           peers=service.peers(db.session, result), chart=shown.domain_chart(result),
+                           rank_text=shown.rank_text, group_label=shown.group_label(result.group, organisation),
+                           comparison=shown.comparison(result.group, organisation), overall=overall,
+                           authority_view=result.authority_view, basis_label=BASIS_LABELS[result.basis],
+                           cycle_label=cycle_name(cycle))
 
 
-def _group_label(group: service.Group) -> str:
-    if group.kind in GROUP_LABELS:
-        return f"{GROUP_LABELS[group.kind]}" + (f": {group.label}" if group.kind in (
-            "region", "dfe-region", "type") else "")
-    return group.label
-
-
-def _peers(result: service.AuthorityBenchmark) -> list[dict]:
-    """The group's members as the page lists them: unnamed peers lettered in score order."""
-    listed, letter = [], 0
-    for peer in service.peers(db.session, result, current_user):
-        name = peer.name
-        if name is None:
-            name = _("Authority %(letter)s", letter=_letters(letter))
-            letter += 1
-        listed.append({"name": name, "own": peer.own, "score": peer.score})
-    return listed
-
-
-def _letters(index: int) -> str:
-    text = ""
-    index += 1
-    while index:
-        index, remainder = divmod(index - 1, 26)
-        text = chr(65 + remainder) + text
-    return text
-
-
-def _domain_chart(result: service.AuthorityBenchmark):
-    """Where the authority sits in each domain's distribution across its group."""
-    scores = result.scores
-    rows = []
-    for domain in result.framework.domains:
-        key = f"domain:{domain.id}"
-        position = result.positions[key]
-        values = [] if position.stats.suppressed else [
-            v for m in result.group.members if (v := scores.get(m, {}).get(key)) is not None]
-        rows.append(charts.DistributionRow(_label(domain.title), values, position.score, position.stats.q1,
-                                           position.stats.median, position.stats.q3))
-    description = _("For each domain: the scores of the authorities in the group as dots, the box from the lower "
-                    "to the upper quartile with the median as a line, and %(name)s as a diamond. The table below "
-                    "gives the same figures.", name=result.organisation.name)
-    title = _("Domain scores of %(name)s against %(group)s", name=result.organisation.name,
-              group=_group_label(result.group))
-    return charts.distribution_chart(rows, title, description, "domains", own_label=result.organisation.name)
-
-
-def _export(rows: list[dict], result: service.AuthorityBenchmark, kind: str) -> Response:
-    header = [_("Area"), _("Score"), _("Authorities with a score"), _("Mean"), _("Median"), _("Lower quartile"),
-              _("Upper quartile"), _("Lowest"), _("Highest"), _("Rank"), _("Band")]
-    table = []
-    for row in rows:
-        p = row["position"]
-        table.append([row["label"], _number(p.score), p.of, _number(p.stats.mean), _number(p.stats.median),
-                      _number(p.stats.q1), _number(p.stats.q3), _number(p.stats.min), _number(p.stats.max), p.rank,
-                      p.band])
-    name = f"benchmark-{result.organisation.code}-{result.cycle.slug}-{result.group.kind}-{result.basis}"
-    return _download(header, table, name, kind)
-
-
-def _download(header: list[str], table: list[list], name: str, kind: str) -> Response:
+def _download(header: list[str], table: list[list], name: str, kind: str, sheet: str) -> Response:
     if kind == "csv":
         return Response(exports.to_csv(header, table), mimetype="text/csv",
                         headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
-    return Response(exports.to_xlsx(header, table, name),
+    return Response(exports.to_xlsx(header, table, sheet),
                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
 
@@ -226,39 +142,38 @@ def _download(header: list[str], table: list[list], name: str, kind: str) -> Res
 def trend():
     if current_user.role == ADMIN and not request.args.get("org"):
         return redirect(url_for("benchmark.national"))
-    cycles = _cycles()
-    form = _filter_form(cycles)
-    organisation = _organisation(form)
+    form, organisation = _filter_form(_cycles())
     try:
-        result = service.trend(db.session, organisation, form.group.data, form.basis.data,
+        result = trends.trend(db.session, organisation, form.group.data, form.basis.data,
                                current_app.config["DISCLOSURE_THRESHOLD"], current_user)
     except (service.UnknownGroup, ValueError):
         abort(404)
+    group_label = shown.group_label(result.group, organisation)
     if request.args.get("format") in ("csv", "xlsx"):
         header = [_("Cycle"), _("Standards version"), _("Overall score"), _("Peer median"),
                   _("Authorities with a score")]
-        table = [[c.name, c.framework_version.version, _number(result.overall[i]), _number(result.peer_median[i]),
-                  result.peer_n[i]] for i, c in enumerate(result.cycles)]
+        table = [[cycle_name(c), c.framework_version.version, shown.number(result.overall[i]),
+                  shown.number(result.peer_median[i]), result.peer_n[i]] for i, c in enumerate(result.cycles)]
         return _download(header, table, f"trend-{organisation.code}-{form.group.data}-{form.basis.data}",
-                         request.args["format"])
-    labels = [c.name for c in result.cycles]
+                         request.args["format"], _("Trend %(name)s", name=organisation.name))
     own_label = organisation.name
     chart = charts.trend_chart(
-        labels, [(own_label, result.overall, "0"), (_("Peer median"), result.peer_median, "6 4")],
+        [cycle_name(c) for c in result.cycles],
+        [(own_label, result.overall, "0"), (_("Peer median"), result.peer_median, "6 4")],
         _("Overall score of %(name)s across cycles", name=own_label),
-        _("The authority's overall score in each cycle, and the median of its peer group. The table gives the "
-          "same figures."), "trend")
+        _("The authority's overall score in each cycle, and the median of its peer group where it can be "
+          "shown. The table gives the same figures."), "trend")
     comparable_chart = None
     if result.comparable is not None:
         comparable_chart = charts.trend_chart(
-            [c.name for c in result.comparable.cycles],
+            [cycle_name(c) for c in result.comparable.cycles],
             [(own_label, result.comparable.overall, "0"), (_("Peer median"), result.comparable.peer_median, "6 4")],
             _("Overall score on comparable criteria only"),
             _("Scores recomputed over the criteria that the crosswalk maps one to one between framework versions."),
             "comparable")
     return render_template("benchmark/trend.html", form=form, organisation=organisation, result=result, chart=chart,
-                           comparable_chart=comparable_chart, group_label=GROUP_LABELS.get(form.group.data, ""),
-                           basis_label=BASIS_LABELS[form.basis.data])
+                           comparable_chart=comparable_chart, group_label=group_label,
+                           basis_label=BASIS_LABELS[form.basis.data], cycle_name=cycle_name)
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -276,7 +191,7 @@ def _national_form() -> tuple[NationalForm, Cycle]:
     """The filters of the national and region views, and the cycle they name (404 for one that is not there)."""
     cycles = _cycles()
     form = NationalForm(request.args)
-    form.cycle.choices = options((c.slug, c.name) for c in cycles)
+    form.cycle.choices = options((c.slug, cycle_name(c)) for c in cycles)
     form.cycle.data = form.cycle.data or (cycles[0].slug if cycles else None)
     form.basis.data = form.basis.data or "best"
     cycle = next((c for c in cycles if c.slug == form.cycle.data), None)
@@ -291,33 +206,33 @@ def national():
     form, cycle = _national_form()
     organisations = db.session.execute(select(Organisation).order_by(Organisation.name)).scalars().all()
     form.region.choices = options([("", _("All regions"))] + [
-        (r, r) for r in sorted({o.dfe_region for o in organisations if o.dfe_region})])
-    form.type.choices = options([("", _("All types"))] + [(t, t) for t in sorted({o.org_type for o in organisations})])
+        (r, shown.region_name(r)) for r in sorted({o.dfe_region for o in organisations if o.dfe_region})])
+    form.type.choices = options([("", _("All types"))] + [
+        (t, shown.type_name(t)) for t in sorted({o.org_type for o in organisations})])
     framework = cycle.framework_version.rules()
     keys = ["overall", *(f"domain:{d.id}" for d in framework.domains)]
-    headings = [_("Overall"), *(_label(d.title) for d in framework.domains)]
+    headings = [_("Overall"), *(shown.label(d.title) for d in framework.domains)]
     sort = request.args.get("sort", "overall")
     sort = sort if sort in keys or sort == "name" else "overall"
     descending = request.args.get("order", "desc") != "asc"
-    table = service.national_table(db.session, cycle, form.basis.data, keys, form.region.data or None,
-                                   form.type.data or None, sort, descending)
-    threshold = current_app.config["DISCLOSURE_THRESHOLD"]
-    summary = [(heading, rules.statistics([r.scores[i] for r in table], threshold))
-               for i, heading in enumerate(headings)]
+    table, figures = service.national_table(db.session, current_user, cycle, form.basis.data, keys,
+                                            form.region.data or None, form.type.data or None, sort, descending,
+                                            current_app.config["DISCLOSURE_THRESHOLD"])
     if request.args.get("format") in ("csv", "xlsx"):
         header = [_("DfE code"), _("Authority"), _("Region"), _("Authority type"), *headings]
-        rows = [[r.organisation.code, r.organisation.name, r.organisation.dfe_region, r.organisation.org_type,
-                 *(_number(v) for v in r.scores)] for r in table]
-        return _download(header, rows, f"national-{cycle.slug}-{form.basis.data}", request.args["format"])
-    chart_rows = [charts.DistributionRow(heading, [v for r in table if (v := r.scores[i]) is not None], None,
-                                         stats.q1, stats.median, stats.q3)
-                  for i, (heading, stats) in enumerate(summary)]
-    chart = charts.distribution_chart(
-        chart_rows, _("Distribution of scores, %(cycle)s", cycle=cycle.name),
+        rows = [[r.organisation.code, r.organisation.name, shown.region_name(r.organisation.dfe_region),
+                 shown.type_name(r.organisation.org_type), *(shown.number(v) for v in r.scores)] for r in table]
+        return _download(header, rows, f"national-{cycle.slug}-{form.basis.data}", request.args["format"],
+                         _("National %(cycle)s", cycle=cycle.slug))
+    summary = list(zip(headings, figures, strict=True))
+    chart = shown.summary_chart(
+        summary, _("Distribution of scores, %(cycle)s", cycle=cycle_name(cycle)),
         _("For the overall score and each domain: every authority shown as a dot, the box from the lower to the "
-          "upper quartile with the median as a line. The tables give the same figures."), "national")
+          "upper quartile with the median as a thick line, the thin line from the lowest to the highest score. "
+          "The tables give the same figures."), "national")
     return render_template("benchmark/national.html", form=form, table=table, keys=keys, headings=headings,
-                           summary=summary, chart=chart, sort=sort, descending=descending, cycle=cycle,
+                           summary=[(h, p.stats, None) for h, p in summary], chart=chart, sort=sort,
+                           descending=descending, cycle=cycle, cycle_label=cycle_name(cycle),
                            basis_label=BASIS_LABELS[form.basis.data])
 
 
@@ -327,28 +242,31 @@ def regions():
     """Each region's spread of overall and domain scores, side by side."""
     form, cycle = _national_form()
     framework = cycle.framework_version.rules()
-    domain_keys = {f"domain:{d.id}": _label(d.title) for d in framework.domains}
+    domain_keys = {f"domain:{d.id}": shown.label(d.title) for d in framework.domains}
     key = request.args.get("score", "overall")
     key = key if key == "overall" or key in domain_keys else "overall"
-    threshold = current_app.config["DISCLOSURE_THRESHOLD"]
-    by_region = service.region_scores(db.session, cycle, form.basis.data, key)
-    table = [(region, rules.statistics(values, threshold), values) for region, values in by_region.items()]
+    regions = service.region_summaries(db.session, current_user, cycle, form.basis.data, key,
+                                       current_app.config["DISCLOSURE_THRESHOLD"])
+    table = [(shown.region_name(region), figures) for region, figures in regions]
     score_label = _("Overall") if key == "overall" else domain_keys[key]
     if request.args.get("format") in ("csv", "xlsx"):
         header = [_("Region"), _("Authorities with a score"), _("Mean"), _("Lower quartile"), _("Median"),
                   _("Upper quartile"), _("Lowest"), _("Highest")]
-        rows = [[region, st.n, _number(st.mean), _number(st.q1), _number(st.median), _number(st.q3),
-                 _number(st.min), _number(st.max)] for region, st, _values in table]
-        return _download(header, rows, f"regions-{cycle.slug}-{form.basis.data}", request.args["format"])
-    chart = charts.distribution_chart(
-        [charts.DistributionRow(region, [] if st.suppressed else values, None, st.q1, st.median, st.q3)
-         for region, st, values in table],
-        _("%(score)s score by region, %(cycle)s", score=score_label, cycle=cycle.name),
+        rows = [[region, p.stats.n, *(shown.number(v) for v in (p.stats.mean, p.stats.q1, p.stats.median,
+                                                                 p.stats.q3, p.stats.min, p.stats.max))]
+                for region, p in table]
+        return _download(header, rows, f"regions-{cycle.slug}-{form.basis.data}", request.args["format"],
+                         _("Regions %(cycle)s", cycle=cycle.slug))
+    chart = shown.summary_chart(
+        table, _("%(score)s score by region, %(cycle)s", score=score_label, cycle=cycle_name(cycle)),
         _("For each region: every authority's score as a dot, the box from the lower to the upper quartile with "
-          "the median as a line. The table gives the same figures."), "regions")
-    summary = [(region, stats) for region, stats, _values in table]
-    return render_template("benchmark/regions.html", form=form, summary=summary, chart=chart, cycle=cycle, key=key,
-                           score_label=score_label, domain_keys=domain_keys, basis_label=BASIS_LABELS[form.basis.data])
+          "the median as a thick line, the thin line from the lowest to the highest score. The table gives the "
+          "same figures."), "regions")
+    summary = [(shown.region_name(region), p.stats, url_for(
+        "benchmark.national", cycle=cycle.slug, basis=form.basis.data, region=region)) for region, p in regions]
+    return render_template("benchmark/regions.html", form=form, summary=summary,
+                           chart=chart, cycle=cycle, cycle_label=cycle_name(cycle), key=key, score_label=score_label,
+                           domain_keys=domain_keys, basis_label=BASIS_LABELS[form.basis.data])
 
 
 # ----------------------------------------------------------------------------------------------------------

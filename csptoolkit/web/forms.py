@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
@@ -16,6 +17,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
+from markupsafe import Markup
 from wtforms import (
     BooleanField,
     EmailField,
@@ -33,9 +35,9 @@ from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Leng
 
 from ..domain import scoring
 from ..domain.standards import YESNO, Criterion, Framework, Standard
-from ..domain.text import localise
 from ..models.user import ROLES
 from ..services.accounts import MIN_PASSWORD_LENGTH
+from .text import evidence_rule, level_name, localised
 
 NOTE_MAX = 5000
 
@@ -45,14 +47,35 @@ def options(pairs) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
+def evidence_choices(criterion: Criterion, framework: Framework) -> frozenset[str]:
+    """The radio values that need evidence before submission, asked of the scoring rule that blocks submission."""
+    radios = ["yes", "no"] if criterion.type == YESNO else [str(level.value) for level in framework.scale]
+    return frozenset(choice for choice in radios if scoring.missing_evidence(
+        framework, {criterion.id: answer_value(criterion, framework, choice)}, {criterion.id}, {}))
+
+
 PASSWORD_LENGTH = Length(min=MIN_PASSWORD_LENGTH,
                          message=_l("Password must be %(n)d characters or more", n=MIN_PASSWORD_LENGTH))
+
+
+class LocalisedPasswordInput(GovPasswordInput):
+    """The password field's Show/Hide button and its announcements in the page's language (the macro's are English)."""
+
+    def map_gov_params(self, field, **kwargs):
+        params = super().map_gov_params(field, **kwargs)
+        for key, text in (("showPasswordText", _("Show")), ("hidePasswordText", _("Hide")),
+                          ("showPasswordAriaLabelText", _("Show password")),
+                          ("hidePasswordAriaLabelText", _("Hide password")),
+                          ("passwordShownAnnouncementText", _("Your password is visible")),
+                          ("passwordHiddenAnnouncementText", _("Your password is hidden"))):
+            params.setdefault(key, text)
+        return params
 
 
 class SignInForm(FlaskForm):
     email = EmailField(_l("Email address"), widget=GovTextInput(),
                        validators=[InputRequired(_l("Enter your email address"))])
-    password = PasswordField(_l("Password"), widget=GovPasswordInput(),
+    password = PasswordField(_l("Password"), widget=LocalisedPasswordInput(),
                              validators=[InputRequired(_l("Enter your password"))])
     submit = SubmitField(_l("Sign in"), widget=GovSubmitInput())
 
@@ -71,7 +94,7 @@ class UserForm(FlaskForm):
                       validators=[InputRequired(_l("Select a role"))])
     organisation = SelectField(_l("Authority (editors and viewers only)"), widget=GovSelect(),
                                validators=[Optional()], choices=[])
-    password = PasswordField(_l("Password"), widget=GovPasswordInput(), validators=[
+    password = PasswordField(_l("Password"), widget=LocalisedPasswordInput(), validators=[
         InputRequired(_l("Enter a password")), PASSWORD_LENGTH])
     submit = SubmitField(_l("Create user"), widget=GovSubmitInput())
 
@@ -84,9 +107,9 @@ class UserForm(FlaskForm):
 
 
 class PasswordResetForm(FlaskForm):
-    password = PasswordField(_l("New password"), widget=GovPasswordInput(), validators=[
+    password = PasswordField(_l("New password"), widget=LocalisedPasswordInput(), validators=[
         InputRequired(_l("Enter a new password")), PASSWORD_LENGTH])
-    confirm = PasswordField(_l("Confirm new password"), widget=GovPasswordInput(), validators=[
+    confirm = PasswordField(_l("Confirm new password"), widget=LocalisedPasswordInput(), validators=[
         EqualTo("password", _l("The passwords do not match"))])
     submit = SubmitField(_l("Reset password"), widget=GovSubmitInput())
 
@@ -117,22 +140,30 @@ class DeclarationForm(FlaskForm):
 
 
 class LevelRadioInput(GovRadioInput):
-    """Radios for a criterion: each level with its descriptor as a hint, and N/A after an "or" divider."""
+    """Radios for a criterion: each level with its descriptor as a hint, and N/A after an "or" divider.
+
+    Labels and hints may be Markup (standards text marked lang="en" on Welsh pages): given to the macro as html.
+    """
 
     def map_gov_params(self, field, **kwargs):
         params = super().map_gov_params(field, **kwargs)
         if not field.description:
             params.pop("hint", None)
-        for item, hint in zip(params["items"], field.hints, strict=False):
+        elif isinstance(field.description, Markup):
+            params["hint"] = {"html": field.description}
+        for item, choice, hint in zip(params["items"], field.choices, field.hints, strict=False):
+            if isinstance(choice.label, Markup):
+                item.pop("text", None)
+                item["html"] = choice.label
             if hint:
-                item["hint"] = {"text": hint}
+                item["hint"] = {"html": hint} if isinstance(hint, Markup) else {"text": hint}
         if field.allow_na and len(params["items"]) > 1:
             params["items"].insert(len(params["items"]) - 1, {"divider": str(_l("or"))})
         return params
 
 
 class AnswerField(RadioField):
-    def __init__(self, *args, hints: list[str] | None = None, allow_na: bool = False, **kwargs):
+    def __init__(self, *args, hints: list | None = None, allow_na: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.hints = hints or []
         self.allow_na = allow_na
@@ -148,6 +179,11 @@ class CriterionFields:
     answer: str
     note: str
     files: str
+    evidence_choices: frozenset[str] = frozenset()
+
+    def needs_evidence(self, choice: str | None) -> bool:
+        """Whether the chosen (or stored) answer needs evidence before submission."""
+        return choice in self.evidence_choices
 
 
 def answer_value(criterion: Criterion, framework: Framework, raw: str | None) -> scoring.Answer | None:
@@ -189,14 +225,16 @@ def build_standard_form(framework: Framework, standard: Standard, visible: set[s
             choices = [("yes", _l("Yes")), ("no", _l("No"))]
             hints = ["", ""]
         else:
-            choices = [(str(level.value), localise(level.label, locale)[0]) for level in framework.scale]
-            hints = [localise(level.descriptor, locale)[0] for level in framework.scale]
+            choices = [(str(level.value), level_name(framework, level.value, locale)) for level in framework.scale]
+            hints = [localised(level.descriptor, locale) if level.descriptor else "" for level in framework.scale]
         if criterion.allow_na:
             choices.append(("na", _l("Not applicable")))
             hints.append("")
-        names = CriterionFields(criterion, f"c{index}_answer", f"c{index}_note", f"c{index}_files")
+        names = CriterionFields(criterion, f"c{index}_answer", f"c{index}_note", f"c{index}_files",
+                                evidence_choices(criterion, framework))
         setattr(StandardForm, names.answer, AnswerField(
-            localise(criterion.text, locale)[0], widget=LevelRadioInput(), choices=options(choices), hints=hints,
+            localised(criterion.text, locale), widget=LevelRadioInput(), choices=options(choices), hints=hints,
+            description=evidence_rule(criterion, framework, locale) or "",
             allow_na=criterion.allow_na, validators=[Optional()]))
         setattr(StandardForm, names.note, TextAreaField(
             _l("Evidence note (optional)"), widget=GovTextArea(),

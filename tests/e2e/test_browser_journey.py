@@ -218,3 +218,17 @@ def test_enter_on_a_question_saves_and_never_removes_evidence(page) -> None:
     assert page.url != url  # saved and moved on, as Save and continue does
     page.goto(url)
     assert page.get_by_role("link", name="minutes.pdf").count() == 1  # the evidence is still there
+
+
+def test_picking_a_rating_that_needs_evidence_changes_the_evidence_fields_at_once(page) -> None:
+    sign_in_with_keyboard(page, "editor@leeds.example")
+    page.locator("a[href*='/standards/L3']").first.click()
+    page.wait_for_url("**/standards/L3")
+    question = page.locator("[id='criterion-L3.1']")  # evidence from level 3 (the standards file)
+    note, files = question.locator("label[for$='_note']"), question.locator("label[for$='_files']")
+    assert note.inner_text().strip() == "Evidence note (optional)"
+    assert question.get_by_text("Evidence needed if you choose 3 – Established or above").is_visible()
+    question.get_by_label("3 – Established").check()
+    assert note.inner_text().strip() == "Evidence note" and files.inner_text().strip() == "Upload evidence files"
+    question.get_by_label("1 – Emerging").check()
+    assert note.inner_text().strip() == "Evidence note (optional)"

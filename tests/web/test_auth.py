@@ -6,6 +6,7 @@ import re
 
 from sqlalchemy import select
 
+from csptoolkit import create_app
 from csptoolkit.extensions import db
 from csptoolkit.models import User
 
@@ -37,21 +38,24 @@ def test_a_wrong_password_gets_one_generic_message(browser: Browser) -> None:
         assert "Enter a correct email address and password" in browser.last
 
 
-def test_repeated_failures_lock_the_account_for_a_while(browser: Browser) -> None:
-    for _ in range(5):
+def test_repeated_failures_are_throttled_for_a_while(browser: Browser) -> None:
+    """Throttling in detail (per address, per account, in parallel, alike for unknown emails): test_sign_in_abuse."""
+    for _ in range(5):  # SIGN_IN_LIMIT_PER_ACCOUNT_AND_CLIENT: 5 per minute
         browser.post("/sign-in", {"email": EDITOR, "password": "wrong-password-here"})
     response = browser.post("/sign-in", {"email": EDITOR, "password": "commissioning-demo"})
-    assert response.status_code == 200 and "too many times" in browser.last
-    assert db.session.execute(select(User).filter_by(email=EDITOR)).scalar_one().locked_until is not None
+    assert response.status_code == 429 and "You have tried to sign in too many times" in browser.last
+    assert "Wait 1 minute, then try again." in browser.last
 
 
 def test_session_cookie_is_httponly_and_samesite_and_renewed_on_sign_in(browser: Browser) -> None:
     browser.get("/sign-in")
     before = browser.client.get_cookie("session").value
     response = browser.sign_in(EDITOR)
-    cookie = response.headers["Set-Cookie"]
+    cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("session="))
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
     assert browser.client.get_cookie("session").value != before
+    device = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("csptoolkit_device="))
+    assert "HttpOnly" in device and "SameSite=Strict" in device and "Path=/sign-in" in device
 
 
 def test_forms_refuse_a_missing_csrf_token(browser: Browser) -> None:
@@ -143,3 +147,13 @@ def test_security_headers_and_a_script_nonce(browser: Browser) -> None:
     assert scripts and all(f'nonce="{nonce}"' in attributes for attributes in scripts)
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert browser.client.get("/sign-in").headers["Content-Security-Policy"] != policy  # a new nonce each time
+    assert "Strict-Transport-Security" not in response.headers  # development may be served over plain HTTP
+
+
+def test_production_tells_browsers_to_use_https_only(seeded_app) -> None:
+    production = create_app({"ENV": "production", "SECRET_KEY": "a-production-secret-of-some-length",
+                             "SQLALCHEMY_DATABASE_URI": seeded_app.config["SQLALCHEMY_DATABASE_URI"],
+                             "RATELIMIT_STORAGE_URI": "memory://", "TESTING": True})
+    for path in ("/sign-in", "/api/v1/openapi.json", "/no-such-page"):
+        response = production.test_client().get(path, base_url="https://localhost")
+        assert response.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains", path

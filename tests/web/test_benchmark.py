@@ -56,22 +56,28 @@ def test_authority_figures_agree_with_an_independent_calculation(browser: Browse
     browser.sign_in(VIEWER)
     camden = org("202")
     group = ["202", *(n.neighbour.code for n in camden.neighbours)]
-    for basis in ("best", "self", "moderated"):
-        scores = independent_overall(group, "2011", basis)
-        rows = csv_rows(browser, f"/benchmarks?cycle=2011&group=statistical-neighbours&basis={basis}&format=csv")
-        overall = dict(zip(rows[0], rows[1], strict=True))
-        values = np.array(list(scores.values()))
-        assert int(overall["Authorities with a score"]) == len(values)
-        if len(values) >= 5:
-            assert float(overall["Mean"]) == half_up(values.mean())
-            assert float(overall["Median"]) == half_up(np.percentile(values, 50))
-            assert float(overall["Lower quartile"]) == half_up(np.percentile(values, 25))
-            assert float(overall["Upper quartile"]) == half_up(np.percentile(values, 75))
+    for slug in ("2011", "2010"):
+        best = independent_overall(group, slug, "best")
+        for basis in ("best", "self", "moderated"):
+            scores = independent_overall(group, slug, basis)
+            rows = csv_rows(browser, f"/benchmarks?cycle={slug}&group=statistical-neighbours&basis={basis}&format=csv")
+            overall = dict(zip(rows[0], rows[1], strict=True))
+            values = np.array(list(scores.values()))
             own = scores.get("202")
-            if own is not None:
+            assert int(overall["Authorities with a score"]) == len(values)
+            assert overall["Lowest"] == overall["Highest"] == ""  # one authority's own score each: never shown
+            left_out = set(best) - set(scores)  # moderated only leaves out the authorities not moderated yet
+            if len(values) >= 5 and not left_out:
+                assert float(overall["Mean"]) == half_up(values.mean())
+                assert float(overall["Median"]) == half_up(np.percentile(values, 50))
+                assert float(overall["Lower quartile"]) == half_up(np.percentile(values, 25))
+                assert float(overall["Upper quartile"]) == half_up(np.percentile(values, 75))
+            else:
+                assert overall["Mean"] == overall["Median"] == overall["Upper quartile"] == "", (slug, basis)
+            if len(values) >= 5 and own is not None:
                 assert int(overall["Rank"]) == 1 + sum(1 for v in values if v > own)
-        else:
-            assert overall["Mean"] == "" and overall["Rank"] == "" and overall["Band"] == ""
+            else:
+                assert overall["Rank"] == "" and overall["Quartile band"] == ""
 
 
 def test_the_page_shows_rank_band_and_basis_and_hides_peer_names(browser: Browser) -> None:
@@ -82,9 +88,11 @@ def test_the_page_shows_rank_band_and_basis_and_hides_peer_names(browser: Browse
     assert re.search(r"\d+(st|nd|rd|th) of \d+", text)
     band = r'class="govuk-tag csp-band govuk-tag--\w+">[ABCD]<span class="govuk-visually-hidden">'
     assert re.search(band, browser.last)
-    assert "Authority A" in text
-    for neighbour in org("202").neighbours:  # peers are anonymised for authority users
+    # Peers are neither named nor listed one by one (issue 7): no lettered rows, no dots on the chart.
+    assert "Authority A" not in text and "Other authorities are not named" in text
+    for neighbour in org("202").neighbours:
         assert neighbour.neighbour.name not in text
+    assert "<circle" not in browser.last[browser.last.index('id="domains-title"'):browser.last.index("</svg>")]
     assert '<svg xmlns="http://www.w3.org/2000/svg" class="csp-chart"' in browser.last
     assert "<title id=\"domains-title\">" in browser.last and "<desc id=\"domains-desc\">" in browser.last
 
@@ -125,9 +133,10 @@ def test_small_groups_are_suppressed(browser: Browser) -> None:
     response = browser.post("/benchmarks/groups", {"name": "Two friends", "members": ["301", "302"]})
     assert response.status_code == 303
     browser.get(response.location)
-    assert "Fewer than 5 authorities in this group have a score" in browser.text()
+    assert "A group you build shows where you stand only when at least 5 other authorities" in browser.text()
     assert re.search(r"n = [0-3]\b", browser.text())  # at most the three members, never a mean or a rank
     assert not re.search(r"\d+(st|nd|rd|th) of \d+", browser.text())
+    assert "Authority A" not in browser.text() and "Authorities in the group" not in browser.text()
 
 
 def test_custom_groups_are_private_unless_an_admin_shares_them(browser: Browser, other_browser: Browser) -> None:
@@ -165,8 +174,12 @@ def test_exports_match_the_table(browser: Browser) -> None:
     rows = csv_rows(browser, "/benchmarks?cycle=2010&group=all&basis=self&format=csv")
     xlsx = browser.client.get("/benchmarks?cycle=2010&group=all&basis=self&format=xlsx")
     sheet = load_workbook(io.BytesIO(xlsx.data)).active
-    values = [[("" if c is None else str(c)) for c in row] for row in sheet.iter_rows(values_only=True)]
+    # Scores are numbers shown to one decimal place (issue 7, item 16), counts and ranks whole numbers.
+    values = [["" if c.value is None else f"{c.value:.1f}" if c.number_format == "0.0" else str(c.value) for c in row]
+              for row in sheet.iter_rows()]
     assert values == rows
+    assert all(isinstance(c.value, (int, float)) for row in sheet.iter_rows(min_row=2, min_col=2) for c in row[:9]
+               if c.value is not None)
     assert rows[1][0] == "Overall" and len(rows) == 1 + 1 + 8 + 25  # overall, 8 domains, 25 standards
 
 
@@ -258,3 +271,34 @@ def test_comparable_trend_equals_a_direct_calculation(browser: Browser) -> None:
             answers = {n: answers[o] for n, o in mapping.items() if o in answers}
         expected.append(str(scoring.score(subset, answers).overall.value))
     assert [shown[0], shown[2]] == expected
+
+
+def test_the_members_table_under_suppression(seeded_app, browser: Browser) -> None:
+    """Below the threshold an authority user gets the number of authorities and its own scores, and no members'
+    table, lettered row or chart mark; programme admins get every member named with its stored score."""
+    seeded_app.config["DISCLOSURE_THRESHOLD"] = 1000
+    browser.sign_in(VIEWER)
+    browser.get("/benchmarks?cycle=2011&group=statistical-neighbours&basis=self")
+    text = browser.text()
+    assert "Fewer than 1000 authorities in this group have a score" in text
+    assert "Authorities in the group" not in text and not re.search(r"Authority [A-Z]\b", text)
+    svg = browser.last[browser.last.index('id="domains-title"'):browser.last.index("</svg>")]
+    assert "<circle" not in svg and "<rect" not in svg and 'stroke-width="3"' not in svg  # only Camden's diamonds
+    camden = org("202")
+    codes = ["202", *(n.neighbour.code for n in camden.neighbours)]
+    scores = independent_overall(codes, "2011", "self")
+    table = browser.last[browser.last.index('id="scores-caption"'):]
+    overall_row = re.search(r"Overall</th>(.*?)</tr>", table, re.S).group(1)
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", overall_row, re.S)
+    assert cells[0] == str(half_up(scores["202"])) and "n = " in cells[1]  # own score; no mean, median, quartiles
+
+    admin = Browser(browser.client.application.test_client())
+    admin.sign_in(ADMIN)
+    admin.get("/benchmarks?org=202&cycle=2011&group=statistical-neighbours&basis=self")
+    members = admin.last[admin.last.index("Overall score of each authority in the group"):]
+    rows = re.findall(r"<td class=\"govuk-table__cell\">(?:<strong>)?([^<]+)(?:</strong>)?</td>\s*"
+                      r"<td[^>]*>([^<]+)</td>", members)
+    assert len(rows) == 11
+    for name, shown in rows:
+        code = next(c for c in codes if org(c).name == name)
+        assert shown == (str(half_up(scores[code])) if code in scores else "No submitted assessment"), name

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy import select
 
 from csptoolkit.extensions import db
-from csptoolkit.models import Assessment, Cycle, Organisation, ReviewAssignment, User
+from csptoolkit.models import (
+    Assessment,
+    Cycle,
+    EvidenceFile,
+    Organisation,
+    PeerGroup,
+    PeerGroupMember,
+    ReviewAssignment,
+    User,
+)
 
 from .conftest import ADMIN, CHAMPION, EDITOR, VIEWER, Browser, csrf_token
 
@@ -25,8 +36,9 @@ EXPECTED: dict[str, dict[str, int]] = {
     "assess.check": {ANONYMOUS: SIGN_IN, ADMIN: 200, CHAMPION: 404, EDITOR: 200, VIEWER: 200, "other": 404},
     "assess.submitted": {ANONYMOUS: SIGN_IN, ADMIN: 200, CHAMPION: 404, EDITOR: 200, VIEWER: 200, "other": 404},
     "assess.history": {ANONYMOUS: SIGN_IN, ADMIN: 200, CHAMPION: 404, EDITOR: 200, VIEWER: 200, "other": 404},
-    "assess.download": {ANONYMOUS: SIGN_IN, ADMIN: 404, CHAMPION: 404, EDITOR: 404, VIEWER: 404, "other": 404},
+    "assess.download": {ANONYMOUS: SIGN_IN, ADMIN: 200, CHAMPION: 404, EDITOR: 200, VIEWER: 200, "other": 404},
     "admin.users": {ANONYMOUS: SIGN_IN, ADMIN: 200, CHAMPION: 403, EDITOR: 403, VIEWER: 403},
+    "admin.assessments": {ANONYMOUS: SIGN_IN, ADMIN: 200, CHAMPION: 403, EDITOR: 403, VIEWER: 403},
     "admin.new_user": {ANONYMOUS: SIGN_IN, ADMIN: 200, CHAMPION: 403, EDITOR: 403, VIEWER: 403},
     "admin.reset_password": {ANONYMOUS: SIGN_IN, ADMIN: 200, CHAMPION: 403, EDITOR: 403, VIEWER: 403},
     "admin.api_tokens": {ANONYMOUS: SIGN_IN, ADMIN: 200, CHAMPION: 403, EDITOR: 403, VIEWER: 403},
@@ -61,9 +73,39 @@ def own_assessment(email: str) -> Assessment:
                                                            cycle_id=cycle.id)).scalar_one()
 
 
+def evidence_of(assessment: Assessment) -> EvidenceFile:
+    """A real evidence file on the assessment (made on first use), so that a 404 means "not yours"."""
+    answer = assessment.answers[0]
+    if not answer.evidence_files:
+        answer.evidence_files.append(EvidenceFile(filename="minutes.pdf", stored_name=f"roles-{assessment.id}",
+                                                  content_type="application/pdf", size=9))
+        db.session.commit()
+        folder = Path(current_app.config["EVIDENCE_PATH"])
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"roles-{assessment.id}").write_bytes(b"%PDF-1.4\n")
+    return answer.evidence_files[0]
+
+
+def editors_group() -> PeerGroup:
+    """A custom group saved by the Leeds editor: nobody else may delete it."""
+    editor = db.session.execute(select(User).filter_by(email=EDITOR)).scalar_one()
+    group = db.session.execute(select(PeerGroup).filter_by(owner_id=editor.id)).scalars().first()
+    if group is None:
+        group = PeerGroup(name="Core cities", owner_id=editor.id, members=[
+            PeerGroupMember(organisation_id=o) for o in db.session.execute(
+                select(Organisation.id).where(Organisation.code.in_(["330", "352", "331"]))).scalars()])
+        db.session.add(group)
+        db.session.commit()
+    return group
+
+
 def url_for_rule(rule, assessment: Assessment) -> str:
     values = {"assessment_id": assessment.id, "key": assessment.cycle.framework_version.rules().standards[0].id,
-              "evidence_id": 999999, "group_id": 999999, "user_id": 1, "slug": "2011", "code": "cy", "token_id": 1}
+              "user_id": 1, "slug": "2011", "code": "cy", "token_id": 1}
+    if "evidence_id" in rule.arguments:
+        values["evidence_id"] = evidence_of(assessment).id
+    if "group_id" in rule.arguments:
+        values["group_id"] = editors_group().id
     return rule.build({name: values[name] for name in rule.arguments})[1]
 
 
@@ -84,9 +126,11 @@ def test_every_route_for_every_role(seeded_app: Flask, role: str) -> None:
             continue
         expected = EXPECTED[rule.endpoint]
         response = browser.client.get(url_for_rule(rule, mine))
+        response.close()  # a download's file stays open until its response is closed
         assert response.status_code == expected[role], (rule.endpoint, role, "own", response.status_code)
-        if role in (EDITOR, VIEWER) and "assessment_id" in rule.arguments:
+        if role in (EDITOR, VIEWER) and rule.arguments & {"assessment_id", "evidence_id"}:
             response = browser.client.get(url_for_rule(rule, theirs))
+            response.close()
             assert response.status_code == expected["other"], (rule.endpoint, role, "other")
 
 
@@ -111,6 +155,14 @@ def test_post_only_routes_refuse_other_roles(seeded_app: Flask, endpoint: str) -
             assert response.status_code != 302 or endpoint == "auth.sign_out", (endpoint, role)
     db.session.expire_all()
     assert own_assessment(EDITOR).state == "draft"
+    if endpoint == "benchmark.delete_group":  # the group was real: its owner can delete it, no one else could
+        group_id = editors_group().id
+        owner = Browser(seeded_app.test_client())
+        owner.sign_in(EDITOR)
+        response = owner.post(url_for_rule(rule, assessment), token_from="/benchmarks/groups")
+        assert response.status_code in (302, 303)
+        db.session.expire_all()
+        assert db.session.get(PeerGroup, group_id) is None
 
 
 def test_a_champion_sees_only_assigned_assessments(seeded_app: Flask) -> None:
