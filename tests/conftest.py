@@ -140,9 +140,10 @@ class IsolatedClient(FlaskClient):
             _cv_app.reset(token)
 
 
-def _app(databases: Databases, kind: str, tmp_path: Path) -> Iterator[Flask]:
+def _app(databases: Databases, kind: str, tmp_path: Path, without: tuple[str, ...] = ()) -> Iterator[Flask]:
+    """An application on a fresh copy of a template database (`without`: settings left unset)."""
     uri = databases.copy(kind, tmp_path)
-    app = create_app(_config(uri, tmp_path))
+    app = create_app({k: v for k, v in _config(uri, tmp_path).items() if k not in without})
     app.test_client_class = IsolatedClient
     with app.app_context():
         yield app

@@ -23,7 +23,7 @@ from csptoolkit import config, create_app
 from csptoolkit.extensions import db
 from csptoolkit.models import Assessment, Cycle, Organisation, User, UserSession
 
-from ..conftest import Databases, IsolatedClient, _config
+from ..conftest import Databases, _app
 from .conftest import ADMIN, EDITOR, VIEWER, Browser
 
 OLD_DEVELOPMENT_KEY = "development-only-secret-key-not-for-production"  # what the code shipped before
@@ -90,14 +90,7 @@ def keyless_app(databases: Databases, tmp_path: Path, monkeypatch: pytest.Monkey
     """The app as `make run` starts it: no secret key configured (development), its own instance folder."""
     monkeypatch.delenv("CSPTOOLKIT_SECRET_KEY", raising=False)
     monkeypatch.setattr(config, "INSTANCE_PATH", tmp_path / "instance")
-    uri = databases.copy("seeded", tmp_path)
-    app = create_app({k: v for k, v in _config(uri, tmp_path).items() if k != "SECRET_KEY"})
-    app.test_client_class = IsolatedClient
-    with app.app_context():
-        yield app
-        db.session.remove()
-        db.engine.dispose()
-    databases.drop(uri)
+    yield from _app(databases, "seeded", tmp_path, without=("SECRET_KEY",))
 
 
 def test_the_development_key_is_random_made_once_in_instance_and_kept(keyless_app: Flask, tmp_path: Path) -> None:
