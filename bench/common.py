@@ -1,8 +1,9 @@
-"""Shared by the bench scripts: a throwaway migrated, seeded SQLite database, and a median timer."""
+"""Shared by the bench scripts: a throwaway migrated, seeded SQLite database, API tokens, a median timer."""
 
 from __future__ import annotations
 
 import gc
+import re
 import statistics
 import sys
 import time
@@ -26,6 +27,7 @@ def settings(tmp: Path) -> dict[str, str]:
         "EVIDENCE_PATH": str(tmp / "evidence"),
         "EXPORTS_PATH": str(tmp / "exports"),
         "TASK_QUEUE_URL": f"sqlite:///{tmp / 'tasks.sqlite3'}",
+        "RATELIMIT_STORAGE_URI": f"sqlite:///{tmp / 'ratelimits.sqlite3'}",
     }
 
 
@@ -39,6 +41,7 @@ def environment(tmp: Path) -> dict[str, str]:
         "CSPTOOLKIT_EVIDENCE_PATH": config["EVIDENCE_PATH"],
         "CSPTOOLKIT_EXPORTS_PATH": config["EXPORTS_PATH"],
         "CSPTOOLKIT_TASK_QUEUE_URL": config["TASK_QUEUE_URL"],
+        "CSPTOOLKIT_RATELIMIT_STORAGE_URI": config["RATELIMIT_STORAGE_URI"],
     }
 
 
@@ -47,7 +50,7 @@ def seeded_app(tmp: Path) -> Flask:
     from flask_migrate import upgrade
 
     from csptoolkit import create_app
-    from csptoolkit.extensions import db
+    from csptoolkit.extensions.database import db
     from csptoolkit.services import demo
 
     app = create_app(settings(tmp))
@@ -58,6 +61,31 @@ def seeded_app(tmp: Path) -> Flask:
         db.session.remove()
         db.engine.dispose()  # no connection left open while other processes use the file
     return app
+
+
+def make_tokens(app: Flask, emails: set[str]) -> dict[str, str]:
+    """An API token for each of these demo users, committed before the servers start; plaintext by email."""
+    from csptoolkit.extensions.database import db
+    from csptoolkit.services import tokens
+    from csptoolkit.services.accounts import find_user
+
+    made = {}
+    with app.app_context():
+        for email in sorted(emails):
+            _, made[email] = tokens.create_token(db.session, find_user(db.session, email), "bench")
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()  # no connection left open while the servers use the file
+    return made
+
+
+def csrf_token(html: str) -> str:
+    """The CSRF token of the first form on a page, as a browser would send it back."""
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(
+        r'value="([^"]+)"[^>]*name="csrf_token"', html)
+    if match is None:
+        raise RuntimeError("no csrf_token on the page")
+    return match.group(1)
 
 
 def median_seconds(runs: dict[str, Callable[[], object]], repeats: int, warmup: int = 1,

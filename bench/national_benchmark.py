@@ -15,9 +15,10 @@ from flask import current_app
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from csptoolkit.extensions import db
+from csptoolkit.domain import scoring
+from csptoolkit.domain.states import COUNTED_STATES, SUBMITTED
+from csptoolkit.extensions.database import db
 from csptoolkit.models import Assessment, AssessmentScore, Cycle, Organisation, StatisticalNeighbour
-from csptoolkit.models.assessment import COUNTED_STATES, SUBMITTED
 from csptoolkit.models.organisation import ENGLAND
 from csptoolkit.services import benchmarks
 
@@ -57,7 +58,7 @@ def _real_score_rows(session: Session, cycle: Cycle) -> list[dict[tuple[str, str
 def _score_parts(cycle: Cycle) -> list[tuple[str, str]]:
     """(scope, key) of every stored score, from the same list of keys the benchmark reads."""
     parts = []
-    for name in benchmarks.score_keys(cycle.framework_version.rules()):
+    for name in scoring.score_keys(cycle.framework_version.rules()):
         scope, _, key = name.partition(":")
         parts.append((scope, key))
     return parts

@@ -12,11 +12,12 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config as settings
+from .web.templating import Toolkit
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the application: defaults, then instance/config.py, then CSPTOOLKIT_* variables, then `config`."""
-    app = Flask(__name__, instance_path=str(settings.INSTANCE_PATH), instance_relative_config=True)
+    app = Toolkit(__name__, instance_path=str(settings.INSTANCE_PATH), instance_relative_config=True)
     app.config.from_object(settings.Defaults)
     app.config.from_pyfile("config.py", silent=True)
     app.config.update(settings.from_environment(os.environ))
@@ -30,7 +31,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         proxies = int(app.config["TRUSTED_PROXIES"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
 
-    from .extensions import babel, csrf, db, limiter, login_manager, migrate
+    from .extensions import babel, csrf, limiter, login_manager, migrate
+    from .extensions.database import db
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(settings.PROJECT_ROOT / "migrations"))

@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 
 from .domain import scoring
 from .domain import standards as rules
-from .extensions import db
+from .extensions.database import db
+from .services.standards_files import check_files, expand_paths
 
 standards_cli = AppGroup("standards", help="Validate, load, list and try out standards files.")
 orgs_cli = AppGroup("orgs", help="The organisation register.")
@@ -28,7 +29,7 @@ def register(app: Flask) -> None:
 
 
 def _paths(paths: tuple[str, ...]) -> list[Path]:
-    found = rules.expand_paths(Path(p) for p in paths)
+    found = expand_paths(Path(p) for p in paths)
     if not found:
         raise click.UsageError("No standards files found in the paths given.")
     return found
@@ -52,7 +53,7 @@ def _beside(paths: list[Path]) -> dict[tuple[str, str], rules.Framework]:
 def validate_command(paths: tuple[str, ...]) -> None:
     """Check standards files (or folders of them); print every problem with file and line."""
     files = _paths(paths)
-    frameworks, problems = rules.check_files(files, known=_beside(files))
+    frameworks, problems = check_files(files, known=_beside(files))
     for problem in problems:
         click.echo(str(problem))
     if problems:

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from flask import Flask
+from flask import Flask, request, request_tearing_down
 from flask.globals import _cv_app
 from flask.testing import FlaskClient
 from hypothesis import settings
@@ -23,7 +23,8 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from csptoolkit import create_app
-from csptoolkit.extensions import db
+from csptoolkit.extensions.database import db
+from csptoolkit.services.transaction import has_uncommitted_changes
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -140,10 +141,18 @@ class IsolatedClient(FlaskClient):
             _cv_app.reset(token)
 
 
+def _settled(sender: Flask, exc: BaseException | None = None, **extra) -> None:
+    """Every request leaves its database session settled: what it changed is committed by a service's unit of
+    work (services/transaction.py), never left for the end of the request to throw away."""
+    if exc is None and has_uncommitted_changes(db.session):
+        raise AssertionError(f"{request.method} {request.path} left changes no unit of work committed")
+
+
 def _app(databases: Databases, kind: str, tmp_path: Path, without: tuple[str, ...] = ()) -> Iterator[Flask]:
     """An application on a fresh copy of a template database (`without`: settings left unset)."""
     uri = databases.copy(kind, tmp_path)
     app = create_app({k: v for k, v in _config(uri, tmp_path).items() if k not in without})
+    request_tearing_down.connect(_settled, app)
     app.test_client_class = IsolatedClient
     with app.app_context():
         yield app

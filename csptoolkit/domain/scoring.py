@@ -13,7 +13,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Literal
 
-from .standards import YESNO, Band, Criterion, Framework, Standard
+from .standards import YESNO, Band, Criterion, Framework, Standard, comparable_criteria, restrict
 
 NA: Literal["na"] = "na"
 Answer = int | Literal["na"]
@@ -54,6 +54,27 @@ def parse_answers(framework: Framework, raw: Any) -> dict[str, Answer]:
     if not isinstance(raw, dict):
         raise AnswerError("answers", "must be an object mapping criterion ids to answers")
     return {str(cid): parse_answer(framework, str(cid), value) for cid, value in raw.items()}
+
+
+# Every score has one key, used by stored scores, benchmarks, pages, exports and the API alike:
+# "overall", "domain:<domain id>", "standard:<standard id>"; "comparable" is the overall score over the criteria the
+# crosswalk maps one to one (stored for trends across framework versions).
+OVERALL, DOMAIN, STANDARD, COMPARABLE = "overall", "domain", "standard", "comparable"
+
+
+def score_key(scope: str, key: str = "") -> str:
+    """The key of a score: OVERALL, or "<scope>:<id>" for a domain or a standard."""
+    return OVERALL if scope == OVERALL else f"{scope}:{key}"
+
+
+def score_keys(framework: Framework, standards: bool = True) -> list[str]:
+    """Every score of a framework in its order: overall, then each domain (and its standards, unless not asked)."""
+    keys = [OVERALL]
+    for domain in framework.domains:
+        keys.append(score_key(DOMAIN, domain.id))
+        if standards:
+            keys += [score_key(STANDARD, s.id) for s in domain.standards]
+    return keys
 
 
 def shown(score: Fraction | None) -> Decimal | None:
@@ -239,3 +260,16 @@ def missing_evidence(framework: Framework, answers: Mapping[str, Answer], visibl
         if c.id in visible and c.evidence_from is not None and isinstance(answers.get(c.id), int)
         and answers[c.id] >= c.evidence_from and not has_evidence.get(c.id, False)
     ]
+
+
+def comparable_overall(newer: Framework, answers: Mapping[str, Answer], older_ids: bool) -> Fraction | None:
+    """The overall score over the criteria the newer version's crosswalk maps one to one (DESIGN §6 trends).
+
+    `answers` are by the newer version's criterion ids, or by the older version's when `older_ids` (they are
+    carried through the crosswalk first), so that cycles on the two versions are scored over the same criteria.
+    """
+    mapping = comparable_criteria(newer)  # newer id -> older id
+    subset = restrict(newer, frozenset(mapping))
+    if older_ids:
+        answers = {new: answers[old] for new, old in mapping.items() if old in answers}
+    return score(subset, answers).overall.exact

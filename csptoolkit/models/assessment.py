@@ -17,16 +17,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..domain.states import DRAFT, EDITABLE_STATES
 from .base import Base, Timestamps, utcnow
 from .cycle import Cycle
 from .framework import Criterion
 from .organisation import Organisation
-
-DRAFT, SUBMITTED, IN_REVIEW, MODERATED, PUBLISHED, RETURNED = (
-    "draft", "submitted", "in_review", "moderated", "published", "returned")
-STATES = (DRAFT, SUBMITTED, IN_REVIEW, MODERATED, PUBLISHED, RETURNED)
-EDITABLE_STATES = (DRAFT, RETURNED)
-COUNTED_STATES = (SUBMITTED, IN_REVIEW, MODERATED, PUBLISHED)  # benchmarks never count drafts or returns
 
 
 class Assessment(Timestamps, Base):
@@ -79,6 +74,11 @@ class Answer(Base):
     @property
     def answered(self) -> bool:
         return self.not_applicable or self.level is not None
+
+    @property
+    def key(self) -> str:
+        """The criterion's id in the standards file (what the scoring rules and pages call it)."""
+        return self.criterion.key
 
 
 class EvidenceFile(Base):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Date, ForeignKey, String
+from sqlalchemy import Date, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, Timestamps
@@ -20,6 +20,9 @@ class Cycle(Timestamps, Base):
     framework_version_id: Mapped[int] = mapped_column(ForeignKey("framework_versions.id"))
     opens_on: Mapped[date] = mapped_column(Date)
     closes_on: Mapped[date] = mapped_column(Date)
+    # Raised (in SQL, so it is atomic and the same for every app server) whenever a score of the cycle is stored
+    # or an assessment starts or stops counting: cached reads of the cycle's scores are keyed by it.
+    scores_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     framework_version: Mapped[FrameworkVersion] = relationship()
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -41,12 +43,9 @@ class FrameworkVersion(Timestamps, Base):
                                                      viewonly=True)
 
     def rules(self) -> rules.Framework:
-        """The version as the domain model (parsed once per object)."""
-        cached = self.__dict__.get("_rules")
-        if cached is None:
-            cached = rules.from_json(self.document)
-            self.__dict__["_rules"] = cached
-        return cached
+        """The version as the domain model, parsed once per process (a published version never changes, and its
+        content hash names its document)."""
+        return parsed_rules(self.content_hash, self.document)
 
     @property
     def label(self) -> str:
@@ -115,3 +114,8 @@ class CrosswalkLink(Base):
     framework_version_id: Mapped[int] = mapped_column(ForeignKey("framework_versions.id", ondelete="CASCADE"))
     from_criterion_id: Mapped[int] = mapped_column(ForeignKey("criteria.id", ondelete="CASCADE"))
     to_criterion_id: Mapped[int] = mapped_column(ForeignKey("criteria.id", ondelete="CASCADE"))
+
+
+@functools.lru_cache(maxsize=64)
+def parsed_rules(content_hash: str, document: str) -> rules.Framework:
+    return rules.from_json(document)

@@ -11,10 +11,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from .base import Base, Timestamps
 from .organisation import Organisation
 
-ADMIN, CHAMPION, EDITOR, VIEWER = "admin", "champion", "editor", "viewer"
-ROLES = (ADMIN, CHAMPION, EDITOR, VIEWER)
-AUTHORITY_ROLES = (EDITOR, VIEWER)
-
 
 class User(UserMixin, Timestamps, Base):
     __tablename__ = "users"

@@ -13,13 +13,14 @@ from decimal import Decimal
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from ..domain import benchmark as rules
-from ..domain.scoring import shown_number
+from ..domain.peer_groups import DFE_REGION, NATION, REGION, STATISTICAL_NEIGHBOURS, TYPE
+from ..domain.scoring import DOMAIN, OVERALL, STANDARD, score_key, shown_number
 from ..domain.text import localise
 from ..models.organisation import WALES, Organisation
-from . import charts
+from . import charts, formatting
 
 # Region and authority-type names are data from the register, in English; these are the names people read.
 REGION_NAMES = {
@@ -46,15 +47,15 @@ def type_name(value: str | None) -> str:
 
 def group_option(kind: str, organisation: Organisation) -> str:
     """A fixed group's name in the "Compare with" list and beside "Compared with"."""
-    if kind == "statistical-neighbours":
+    if kind == STATISTICAL_NEIGHBOURS:
         return _("Statistical neighbours")
-    if kind == "region":
+    if kind == REGION:
         return _("Region: %(region)s", region=region_name(organisation.region_name))
-    if kind == "dfe-region":
+    if kind == DFE_REGION:
         return _("Part of London: %(region)s", region=region_name(organisation.dfe_region))
-    if kind == "type":
+    if kind == TYPE:
         return _("Authority type: %(type)s", type=type_name(organisation.org_type))
-    if kind == "nation":
+    if kind == NATION:
         return _("All of Wales") if organisation.nation == WALES else _("All of England")
     return _("All authorities in England and Wales")
 
@@ -69,18 +70,18 @@ def comparison(group, organisation: Organisation) -> str:
     name, kind = organisation.name, group.kind
     if group.access is not rules.GroupAccess.FIXED:
         return _("%(name)s compared with the peer group “%(group)s”", name=name, group=group.label)
-    if kind == "statistical-neighbours":
+    if kind == STATISTICAL_NEIGHBOURS:
         return _("%(name)s compared with its statistical neighbours", name=name)
-    if kind == "region":
+    if kind == REGION:
         return _("%(name)s compared with the authorities in its region, %(region)s", name=name,
                  region=region_name(organisation.region_name))
-    if kind == "dfe-region":
+    if kind == DFE_REGION:
         return _("%(name)s compared with the authorities in its part of London, %(region)s", name=name,
                  region=region_name(organisation.dfe_region))
-    if kind == "type":
+    if kind == TYPE:
         return _("%(name)s compared with authorities of the same type, %(type)s", name=name,
                  type=type_name(organisation.org_type))
-    if kind == "nation":
+    if kind == NATION:
         if organisation.nation == WALES:
             return _("%(name)s compared with every authority in Wales", name=name)
         return _("%(name)s compared with every authority in England", name=name)
@@ -106,12 +107,12 @@ class ScoreRow:
 
 def score_rows(result) -> list[ScoreRow]:
     """The table's rows: overall, then each domain followed by its standards."""
-    rows = [ScoreRow("overall", "overall", _("Overall"), result.positions["overall"])]
+    rows = [ScoreRow(OVERALL, OVERALL, _("Overall"), result.positions[OVERALL])]
     for domain in result.framework.domains:
-        rows.append(ScoreRow(f"domain:{domain.id}", "domain", label(domain.title),
-                             result.positions[f"domain:{domain.id}"]))
-        rows += [ScoreRow(f"standard:{s.id}", "standard", f"{s.id} {label(s.title)}",
-                          result.positions[f"standard:{s.id}"]) for s in domain.standards]
+        key = score_key(DOMAIN, domain.id)
+        rows.append(ScoreRow(key, DOMAIN, label(domain.title), result.positions[key]))
+        rows += [ScoreRow(score_key(STANDARD, s.id), STANDARD, f"{s.id} {label(s.title)}",
+                          result.positions[score_key(STANDARD, s.id)]) for s in domain.standards]
     return rows
 
 
@@ -146,7 +147,7 @@ def domain_chart(result) -> Markup:
     name = result.organisation.name
     rows, shown = [], set()
     for domain in result.framework.domains:
-        p = result.positions[f"domain:{domain.id}"]
+        p = result.positions[score_key(DOMAIN, domain.id)]
         s = p.stats
         shown.add(p.disclosure)
         rows.append(charts.DistributionRow(label(domain.title), p.values, p.score, s.q1, s.median, s.q3, s.min,
@@ -174,3 +175,104 @@ def summary_chart(rows: list[tuple[str, rules.Position]], title: str, descriptio
     return charts.distribution_chart(
         [charts.DistributionRow(heading, p.values, None, p.stats.q1, p.stats.median, p.stats.q3, p.stats.min,
                                 p.stats.max) for heading, p in rows], title, description, chart_id, legend=legend)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Tables, as the parameters of govukTable: the pages render them with the GOV.UK macro, the PDFs from the same rows
+
+
+BAND_CLASSES = {"A": "govuk-tag--green", "B": "govuk-tag--turquoise", "C": "govuk-tag--yellow", "D": "govuk-tag--red"}
+BAND_WORDS = {"A": _l("top quarter"), "B": _l("second quarter"), "C": _l("third quarter"), "D": _l("bottom quarter")}
+
+
+def band_html(band: str | None) -> Markup:
+    """A quartile band as a tag that also says what it means to a screen reader; "-" when there is none."""
+    if not band:
+        return Markup("-")
+    return Markup(f'<strong class="govuk-tag csp-band {BAND_CLASSES[band]}">{escape(band)}'
+                  f'<span class="govuk-visually-hidden">: {escape(str(BAND_WORDS[band]))}</span></strong>')
+
+
+def _numeric(text: str) -> dict:
+    return {"text": text, "format": "numeric"}
+
+
+def score_table(rows: list[ScoreRow], caption: str, language: str) -> dict:
+    """An authority's scores against its group: score, the group's figures where the rule shows them, rank, band.
+
+    Columns the disclosure rule empties on every row (a group the reader built, a small group) are left out.
+    """
+    with_figures = any(row.position.disclosure.shows_statistics for row in rows)
+    head = [{"text": _("Area")}, _numeric(_("Score"))]
+    if with_figures:
+        head += [_numeric(_("Mean")), _numeric(_("Median")), _numeric(_("Lower quartile")),
+                 _numeric(_("Upper quartile"))]
+    head += [{"text": _("Rank")}, {"text": _("Quartile band")}]
+    table = []
+    for row in rows:
+        p = row.position
+        first = {"text": row.label}
+        if row.level == STANDARD:
+            first["classes"] = "govuk-!-font-weight-regular govuk-!-padding-left-4"
+        cells = [first, _numeric(formatting.score(p.score, language))]
+        if with_figures:
+            cells += [_numeric(formatting.score(v, language)) for v in (p.stats.mean, p.stats.median, p.stats.q1,
+                                                                          p.stats.q3)]
+        cells += [{"text": rank_text(p) if p.rank else _("n = %(n)d", n=p.of), "classes": "csp-nowrap"},
+                  {"html": band_html(p.band)}]
+        table.append(cells)
+    return {"caption": caption, "captionClasses": "govuk-table__caption--s", "classes": "csp-table--compact",
+            "firstCellIsHeader": True, "head": head, "rows": table}
+
+
+def stats_table(rows: list[tuple[str, rules.Statistics, str | None]], caption: str, first_heading: str,
+                language: str) -> dict:
+    """Figures of several groups (the national summary, the regions): n, mean, quartiles, median; each row's
+    label linked where it has an address."""
+    head = [{"text": first_heading}, _numeric(_("Authorities with a score")), _numeric(_("Mean")),
+            _numeric(_("Lower quartile")), _numeric(_("Median")), _numeric(_("Upper quartile"))]
+    table = []
+    for label_text, stats, href in rows:
+        first = ({"html": Markup(f'<a class="govuk-link" href="{escape(href)}">{escape(label_text)}</a>')}
+                 if href else {"text": label_text})
+        table.append([first, _numeric(str(stats.n)), *(_numeric(formatting.score(v, language))
+                                                      for v in (stats.mean, stats.q1, stats.median, stats.q3))])
+    return {"caption": caption, "captionClasses": "govuk-table__caption--s", "classes": "csp-table--compact",
+            "firstCellIsHeader": True, "head": head, "rows": table}
+
+
+def peers_table(peers, language: str) -> dict:
+    """The group's members by overall score, named (programme staff only: the rule gives no one else members)."""
+    rows = []
+    for peer in peers:
+        name = {"html": Markup(f"<strong>{escape(peer.name)}</strong>")} if peer.own else {"text": peer.name}
+        score_cell = _("No submitted assessment") if peer.score is None else formatting.score(peer.score, language)
+        rows.append([name, _numeric(score_cell)])
+    return {"caption": _("Overall score of each authority in the group"), "captionClasses": "govuk-visually-hidden",
+            "head": [{"text": _("Authority")}, _numeric(_("Overall score"))], "rows": rows}
+
+
+def national_table(rows, keys: list[str], headings: list[str], sort: str, descending: bool,
+                   sort_href, authority_href, language: str) -> dict:
+    """Every authority shown with its overall and domain scores, each column sortable by its heading's link.
+
+    `sort_href(key, order)` is the address that sorts by a column; `authority_href(code)` an authority's benchmark.
+    """
+    def heading(key: str, text: str) -> dict:
+        order = "asc" if sort == key and descending else "desc"
+        html = f'<a class="govuk-link" href="{escape(sort_href(key, order))}">{escape(text)}</a>'
+        if sort == key:
+            words = _("sorted, highest first") if descending else _("sorted, lowest first")
+            html += (f' <span aria-hidden="true">{"▼" if descending else "▲"}</span>'
+                     f'<span class="govuk-visually-hidden">({escape(words)})</span>')
+        aria = ("descending" if descending else "ascending") if sort == key else "none"
+        cell = {"html": Markup(html), "attributes": {"aria-sort": aria}}
+        return cell if key == "name" else {**cell, "format": "numeric"}
+
+    head = [heading("name", _("Authority")), *(heading(k, h) for k, h in zip(keys, headings, strict=True))]
+    body = [[{"html": Markup(f'<a class="govuk-link" href="{escape(authority_href(row.organisation.code))}">'
+                             f'{escape(row.organisation.name)}</a>')},
+             *(_numeric(formatting.score(v, language)) for v in row.scores)] for row in rows]
+    return {"caption": _("Overall and domain scores of every authority shown"),
+            "captionClasses": "govuk-table__caption--s", "classes": "csp-table--compact csp-table--national",
+            "firstCellIsHeader": True, "head": head, "rows": body}

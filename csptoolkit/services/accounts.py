@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
+from ..domain.roles import AUTHORITY_ROLES, ROLES
 from ..models import Organisation, User, UserSession
-from ..models.user import AUTHORITY_ROLES, ROLES
+from .audit import record
+from .transaction import unit_of_work
 
 hasher = PasswordHasher()
 MIN_PASSWORD_LENGTH = 12
@@ -23,6 +27,14 @@ LAST_SEEN_RESOLUTION = timedelta(minutes=5)
 
 class AccountError(ValueError):
     """A user cannot be created or changed as asked; the message says why."""
+
+
+class EmailInUse(AccountError):
+    """Another user already has this email address."""
+
+
+class OwnAccount(AccountError):
+    """An admin may not deactivate their own account (no one would be left to undo it)."""
 
 
 def hash_password(password: str) -> str:
@@ -66,7 +78,7 @@ def create_user(session: Session, email: str, role: str, password: str, name: st
     if role not in ROLES:
         raise AccountError(f"Role must be one of {', '.join(ROLES)}.")
     if find_user(session, email) is not None:
-        raise AccountError(f"There is already a user {email}.")
+        raise EmailInUse(f"There is already a user {email}.")
     organisation = None
     if role in AUTHORITY_ROLES:
         if not organisation_code:
@@ -85,13 +97,13 @@ def create_user(session: Session, email: str, role: str, password: str, name: st
 
 
 def set_password(session: Session, user: User, password: str, now: datetime | None = None) -> None:
-    """A new password ends every sign-in the person has, wherever it is (caller commits)."""
+    """A new password ends every sign-in the person has, wherever it is (within the caller's unit of work)."""
     user.password_hash = hash_password(password)
     end_all_sessions(session, user, now)
 
 
 def set_active(session: Session, user: User, active: bool, now: datetime | None = None) -> None:
-    """Deactivate or reactivate; either way every existing sign-in ends (caller commits)."""
+    """Deactivate or reactivate; either way every existing sign-in ends (within the caller's unit of work)."""
     user.active = active
     end_all_sessions(session, user, now)
 
@@ -106,7 +118,7 @@ def _aware(moment: datetime) -> datetime:
 
 
 def start_session(session: Session, user: User, max_age: timedelta, now: datetime | None = None) -> UserSession:
-    """A new sign-in for the user, with a fresh random id for the cookie (caller commits).
+    """A new sign-in for the user, with a fresh random id for the cookie (within the caller's unit of work).
 
     The user's ended sessions are swept away here, so the table holds about one row per live sign-in.
     """
@@ -124,7 +136,8 @@ def session_user(session: Session, session_id: str | None, user_id: str | None, 
                  now: datetime | None = None) -> User | None:
     """The active user a live session belongs to, or None: revoked, expired, idle too long, or another user's.
 
-    Marks the session as seen when that is older than LAST_SEEN_RESOLUTION (and then the caller commits).
+    Marks the session as seen when that is older than LAST_SEEN_RESOLUTION (its own unit of work: a few minutes
+    apart at most, so most requests write nothing).
     """
     if not session_id or not user_id or not user_id.isdigit():
         return None
@@ -136,20 +149,119 @@ def session_user(session: Session, session_id: str | None, user_id: str | None, 
     if _aware(record.expires_at) <= now or now - last_seen >= idle_timeout:
         return None
     if now - last_seen >= LAST_SEEN_RESOLUTION:
-        record.last_seen_at = now
+        with unit_of_work(session):
+            record.last_seen_at = now
     return record.user
 
 
 def end_session(session: Session, session_id: str | None, now: datetime | None = None) -> None:
-    """Sign-out: the session's id stops working, even in a copy of the cookie (caller commits)."""
+    """Sign-out: the session's id stops working, even in a copy of the cookie (within the caller's unit of work)."""
     if session_id:
         session.execute(update(UserSession).where(UserSession.id == session_id, UserSession.revoked_at.is_(None))
                         .values(revoked_at=now or datetime.now(UTC)))
 
 
 def end_all_sessions(session: Session, user: User, now: datetime | None = None) -> int:
-    """End every live sign-in of the user; how many were ended (caller commits)."""
+    """End every live sign-in of the user; how many were ended (within the caller's unit of work)."""
     result = session.execute(update(UserSession).where(UserSession.user_id == user.id,
                                                        UserSession.revoked_at.is_(None))
                              .values(revoked_at=now or datetime.now(UTC)))
     return result.rowcount or 0
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Signing in and out, and the language a person reads in
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """A sign-in that has started: whose it is, and the id of its row in user_sessions (for the cookie)."""
+
+    user: User
+    session_id: str
+
+
+def sign_in(session: Session, email: str, password: str, max_age: timedelta, replaces: str | None = None,
+            locale: str | None = None, now: datetime | None = None) -> SignedIn | None:
+    """Start a sign-in when the email and password are an active user's; None otherwise, whichever was wrong.
+
+    One password check whatever the email (a dummy hash without an account), so that neither the answer nor the
+    time taken tells whether an account exists. On success, one unit of work: the hash is upgraded if it was made
+    with weaker parameters, the sign-in this browser had before (`replaces`) ends, a new one starts, and a language
+    chosen before signing in becomes the person's own if they had none.
+    """
+    user = find_user(session, email)
+    if not password_matches(user, password) or user is None or not user.active:
+        return None
+    with unit_of_work(session):
+        if needs_rehash(user):
+            user.password_hash = hasher.hash(password)
+        end_session(session, replaces, now)
+        started = start_session(session, user, max_age, now)
+        if locale and not user.locale:
+            user.locale = locale
+        signed_in = SignedIn(user, started.id)
+    return signed_in
+
+
+def sign_out(session: Session, session_id: str | None, now: datetime | None = None) -> None:
+    """End this browser's sign-in, so that even a copy of its cookie is worth nothing."""
+    with unit_of_work(session):
+        end_session(session, session_id, now)
+
+
+def set_language(session: Session, user: User, locale: str) -> None:
+    """Remember the language the person chose, for every browser they sign in from."""
+    with unit_of_work(session):
+        user.locale = locale
+
+
+# ----------------------------------------------------------------------------------------------------------
+# User administration (the programme admin's pages; `by` is the admin, for the audit log)
+
+
+def everyone(session: Session) -> list[User]:
+    """Every user with their organisation, by role and then email."""
+    return list(session.execute(
+        select(User).options(joinedload(User.organisation)).order_by(User.role, User.email)).scalars())
+
+
+def get_user(session: Session, user_id: int) -> User | None:
+    return session.get(User, user_id)
+
+
+def organisations(session: Session) -> list[Organisation]:
+    """The organisations an authority user may belong to, by name."""
+    return list(session.execute(select(Organisation).order_by(Organisation.name)).scalars())
+
+
+def add_user(session: Session, by: User, email: str, role: str, password: str, name: str | None = None,
+             organisation_code: str | None = None) -> User:
+    """Create a user and log it; raises EmailInUse (after rolling back) when the address is taken, also when two
+    admins create the same person at once and the database's unique index is what notices."""
+    try:
+        with unit_of_work(session):
+            user = create_user(session, email, role, password, name=name, organisation_code=organisation_code)
+            record(session, by, "user.created", subject=user.email, new={"role": user.role})
+    except IntegrityError as error:
+        raise EmailInUse(f"There is already a user {email.strip().lower()}.") from error
+    return user
+
+
+def change_active(session: Session, by: User, user: User, now: datetime | None = None) -> bool:
+    """Deactivate an active user or reactivate a deactivated one, signing them out everywhere either way; whether
+    they are now active. Raises OwnAccount when `by` is the user (nothing is changed)."""
+    if user.id == by.id:
+        raise OwnAccount("You cannot deactivate your own account.")
+    with unit_of_work(session):
+        set_active(session, user, not user.active, now)
+        active = user.active
+        record(session, by, "user.reactivated" if active else "user.deactivated", subject=user.email)
+    return active
+
+
+def reset_password(session: Session, by: User, user: User, password: str, now: datetime | None = None) -> None:
+    """Give the user a new password, which ends every sign-in they have, and log it."""
+    with unit_of_work(session):
+        set_password(session, user, password, now)
+        record(session, by, "user.password_reset", subject=user.email)

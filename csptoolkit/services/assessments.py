@@ -2,22 +2,30 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ..domain import scoring
 from ..domain import standards as rules
-from ..models import Answer, Assessment, AuditEvent, Criterion, Cycle, Organisation, ReviewAssignment, User
-from ..models.assessment import DRAFT, EDITABLE_STATES, SUBMITTED
-from ..models.user import ADMIN, CHAMPION, EDITOR
+from ..domain.roles import ADMIN, CHAMPION, EDITOR
+from ..domain.states import DRAFT, EDITABLE_STATES, transition
+from ..models import (
+    Answer,
+    Assessment,
+    AuditEvent,
+    Criterion,
+    Cycle,
+    EvidenceFile,
+    Organisation,
+    ReviewAssignment,
+    User,
+)
 from .audit import record
-from .scores import answers_of, refresh_scores
+from .scores import answers_of, refresh_scores, rows_of
+from .transaction import unit_of_work
 
 
 class NotAllowed(Exception):
@@ -26,22 +34,6 @@ class NotAllowed(Exception):
 
 class NotEditable(Exception):
     """The assessment is not in a state its authority can edit."""
-
-
-@dataclass
-class Conflict(Exception):
-    """Someone else saved the same standard after this page was shown; their answers are kept, and so are ours."""
-
-    changed: list[str]
-    revision: str
-
-
-@dataclass
-class Submission:
-    """One criterion's answer as posted from a standard page."""
-
-    answer: scoring.Answer | None
-    evidence_note: str | None = None
 
 
 @dataclass
@@ -67,9 +59,27 @@ def open_cycle(session: Session, today: date | None = None) -> Cycle | None:
     ).scalars().first()
 
 
+def with_cycle():
+    """Load options for an assessment's pages: its cycle with the standards version, and its authority."""
+    return (joinedload(Assessment.cycle).joinedload(Cycle.framework_version), joinedload(Assessment.organisation))
+
+
+def with_answers():
+    """Load options for an assessment's pages: its answers with their criteria and files, and its cycle's version,
+    in four queries whatever the number of answers (a page never loads them one by one)."""
+    answers = selectinload(Assessment.answers)
+    return (answers.joinedload(Answer.criterion), answers.selectinload(Answer.evidence_files),
+            joinedload(Assessment.cycle).joinedload(Cycle.framework_version), joinedload(Assessment.organisation))
+
+
 def assessment_for(session: Session, organisation_id: int, cycle: Cycle) -> Assessment | None:
     return session.execute(
-        select(Assessment).filter_by(organisation_id=organisation_id, cycle_id=cycle.id)).scalar_one_or_none()
+        select(Assessment).filter_by(organisation_id=organisation_id, cycle_id=cycle.id).options(*with_cycle())
+    ).scalar_one_or_none()
+
+
+def cycle_by_slug(session: Session, slug: str) -> Cycle | None:
+    return session.execute(select(Cycle).filter_by(slug=slug)).scalar_one_or_none()
 
 
 def can_view(session: Session, user: User, assessment: Assessment) -> bool:
@@ -85,6 +95,7 @@ def assigned_to(session: Session, champion: User) -> list[Assessment]:
     """The assessments a champion has been assigned to review."""
     return list(session.execute(
         select(Assessment).join(ReviewAssignment).where(ReviewAssignment.champion_id == champion.id)
+        .options(joinedload(Assessment.organisation), joinedload(Assessment.cycle))
         .order_by(Assessment.id)).scalars())
 
 
@@ -94,7 +105,8 @@ def can_edit(user: User, assessment: Assessment) -> bool:
 
 def viewable(session: Session, user: User, assessment_id: int) -> Assessment:
     """The assessment, if the user may see it; otherwise NotAllowed (never a hint that it exists)."""
-    assessment = session.get(Assessment, assessment_id)
+    assessment = session.execute(
+        select(Assessment).where(Assessment.id == assessment_id).options(*with_cycle())).scalar_one_or_none()
     if assessment is None or not can_view(session, user, assessment):
         raise NotAllowed
     return assessment
@@ -140,6 +152,12 @@ def carried_answers(old: Assessment, new_cycle: Cycle) -> dict[str, Answer]:
 
 
 def start(session: Session, user: User, cycle: Cycle, carry_over: bool) -> Assessment:
+    """Start the authority's assessment in the cycle (one unit of work), with last cycle's answers if asked."""
+    with unit_of_work(session):
+        return _start(session, user, cycle, carry_over)
+
+
+def _start(session: Session, user: User, cycle: Cycle, carry_over: bool) -> Assessment:
     if user.role != EDITOR or user.organisation_id is None:
         raise NotAllowed
     existing = assessment_for(session, user.organisation_id, cycle)
@@ -170,26 +188,63 @@ def start(session: Session, user: User, cycle: Cycle, carry_over: bool) -> Asses
 
 
 # ----------------------------------------------------------------------------------------------------------
-# Saving a standard, with optimistic locking
+# Reading an assessment's answers, and its write lock
 
 
-def _answer_state(answer: Answer | None) -> dict[str, object]:
-    if answer is None:
-        return {"answer": None, "note": None, "files": []}
-    return {"answer": scoring.NA if answer.not_applicable else answer.level, "note": answer.evidence_note or None,
-            "carried": answer.carried_over, "files": sorted(f.id for f in answer.evidence_files)}
+@dataclass(frozen=True)
+class EvidenceView:
+    id: int
+    filename: str
+    size: int
 
 
-def answers_by_key(assessment: Assessment) -> dict[str, Answer]:
-    return {a.criterion.key: a for a in assessment.answers}
+@dataclass(frozen=True)
+class AnswerView:
+    """One answer as the pages read it: plain values (reading a page's answers builds no ORM objects)."""
+
+    id: int
+    key: str
+    level: int | None
+    not_applicable: bool
+    evidence_note: str | None
+    carried_over: bool
+    moderated_level: int | None
+    moderated_not_applicable: bool
+    evidence_files: tuple[EvidenceView, ...] = ()
+
+    @property
+    def answered(self) -> bool:
+        return self.not_applicable or self.level is not None
 
 
-def task_list(assessment: Assessment) -> list[dict]:
+def answer_views(session: Session, assessment: Assessment) -> list[AnswerView]:
+    """The assessment's answers with their evidence files, in two queries whatever their number."""
+    rows = session.execute(
+        select(Answer.id, Criterion.key, Answer.level, Answer.not_applicable, Answer.evidence_note,
+               Answer.carried_over, Answer.moderated_level, Answer.moderated_not_applicable)
+        .join(Criterion, Criterion.id == Answer.criterion_id).where(Answer.assessment_id == assessment.id)
+        .order_by(Answer.id)).all()
+    files: dict[int, list[EvidenceView]] = {}
+    for answer_id, file_id, filename, size in session.execute(
+            select(EvidenceFile.answer_id, EvidenceFile.id, EvidenceFile.filename, EvidenceFile.size)
+            .join(Answer, Answer.id == EvidenceFile.answer_id).where(Answer.assessment_id == assessment.id)
+            .order_by(EvidenceFile.id)):
+        files.setdefault(answer_id, []).append(EvidenceView(file_id, filename, size))
+    return [AnswerView(*row, evidence_files=tuple(files.get(row[0], ()))) for row in rows]
+
+
+def answers_by_key(source) -> dict:
+    """An assessment's answer rows (ORM answers, or the views a page read) by criterion id."""
+    return {a.key: a for a in rows_of(source)}
+
+
+def task_list(assessment: Assessment, rows=None) -> list[dict]:
     """Domains with their standards' status: not started, in progress or completed."""
     framework = assessment.cycle.framework_version.rules()
-    answers = answers_of(assessment)
+    rows = assessment.answers if rows is None else rows
+    answers = answers_of(rows)
     visible = scoring.visible_criteria(framework, answers)
-    carried = {a.criterion.key for a in assessment.answers if a.carried_over}
+    carried = {a.key for a in rows if a.carried_over}
     result = []
     for domain in framework.domains:
         items = []
@@ -207,26 +262,6 @@ def task_list(assessment: Assessment) -> list[dict]:
     return result
 
 
-def answer_row(session: Session, assessment: Assessment, criterion_id: str) -> Answer:
-    """The assessment's answer row for a criterion, made empty when there is none yet (evidence comes first)."""
-    existing = answers_by_key(assessment).get(criterion_id)
-    if existing is not None:
-        return existing
-    criterion = session.execute(select(Criterion).filter_by(
-        framework_version_id=assessment.cycle.framework_version_id, key=criterion_id)).scalar_one()
-    answer = Answer(criterion=criterion)
-    assessment.answers.append(answer)
-    session.flush()
-    return answer
-
-
-def revision(assessment: Assessment, standard: rules.Standard) -> str:
-    """A fingerprint of what a standard's page shows; a save made from another fingerprint is a conflict."""
-    rows = answers_by_key(assessment)
-    state = {c.id: _answer_state(rows.get(c.id)) for c in standard.criteria}
-    return hashlib.sha256(json.dumps(state, sort_keys=True).encode()).hexdigest()[:32]
-
-
 def lock_for_change(session: Session, assessment: Assessment) -> None:
     """Hold the assessment's write lock until the transaction ends, then read it afresh.
 
@@ -238,120 +273,67 @@ def lock_for_change(session: Session, assessment: Assessment) -> None:
     """
     session.execute(update(Assessment).where(Assessment.id == assessment.id).values(updated_at=datetime.now(UTC))
                     .execution_options(synchronize_session=False))
-    session.expire_all()  # what was read before the lock may be stale
-
-
-def save_standard(session: Session, user: User, assessment: Assessment, standard_id: str,
-                  submissions: Mapping[str, Submission], seen_revision: str, force: bool = False) -> list[str]:
-    """Save the posted answers of one standard; return the criteria whose answers changed.
-
-    Raises Conflict when the standard changed since the page was shown (unless `force`, which the caller uses
-    only after the person has seen the other changes).
-    """
-    lock_for_change(session, assessment)
-    if not can_edit(user, assessment):
-        raise NotEditable if assessment.state not in EDITABLE_STATES else NotAllowed
-    framework = assessment.cycle.framework_version.rules()
-    standard = next(s for s in framework.standards if s.id == standard_id)
-    current = revision(assessment, standard)
-    if current != seen_revision and not force:
-        raise Conflict(changed_since(session, assessment, standard), current)
-    rows = answers_by_key(assessment)
-    criteria = {c.key: c for c in session.execute(
-        select(Criterion).where(Criterion.framework_version_id == assessment.cycle.framework_version_id,
-                                Criterion.key.in_([c.id for c in standard.criteria]))).scalars()}
-    changed = []
-    for criterion in standard.criteria:
-        if criterion.id not in submissions:
-            continue
-        posted = submissions[criterion.id]
-        row = rows.get(criterion.id)
-        before = _answer_state(row)
-        if row is None:
-            if posted.answer is None and not posted.evidence_note:
-                continue
-            row = Answer(criterion=criteria[criterion.id])
-            assessment.answers.append(row)
-        if posted.answer is not None:  # radios cannot be cleared: no choice posted means no change
-            row.not_applicable = posted.answer == scoring.NA
-            row.level = None if posted.answer == scoring.NA else int(posted.answer)
-        row.evidence_note = (posted.evidence_note or "").strip() or None
-        after = _answer_state(row)
-        if row.carried_over and posted.answer is not None:
-            row.carried_over = False  # saved on the page: confirmed by the authority
-        if (before["answer"], before["note"]) != (after["answer"], after["note"]) or before.get("carried"):
-            row.updated_by_id = user.id
-            changed.append(criterion.id)
-            record(session, user, "answer.changed", assessment, subject=criterion.id,
-                   old={"answer": before["answer"], "evidence_note": before["note"]},
-                   new={"answer": after["answer"], "evidence_note": after["note"]})
-    session.flush()
-    return changed
-
-
-def changed_since(session: Session, assessment: Assessment, standard: rules.Standard) -> list[str]:
-    """Criteria of the standard changed by someone recently (the page can list them)."""
-    ids = {c.id for c in standard.criteria}
-    events = session.execute(
-        select(AuditEvent.subject).where(AuditEvent.assessment_id == assessment.id,
-                                         AuditEvent.action.in_(("answer.changed", "evidence.added",
-                                                                "evidence.removed")))
-        .order_by(AuditEvent.id.desc()).limit(200)).scalars()
-    seen: list[str] = []
-    for subject in events:
-        if subject in ids and subject not in seen:
-            seen.append(subject)
-    return seen
+    session.expire_all()  # what was read before the lock may be stale: read it again, answers and all at once
+    session.execute(select(Assessment).where(Assessment.id == assessment.id).options(*with_answers())
+                    .execution_options(populate_existing=True)).scalar_one()
 
 
 # ----------------------------------------------------------------------------------------------------------
 # Checking and submitting
 
 
-def has_evidence(assessment: Assessment) -> dict[str, bool]:
-    return {a.criterion.key: bool(a.evidence_note or a.evidence_files) for a in assessment.answers}
+def has_evidence(source) -> dict[str, bool]:
+    return {a.key: bool(a.evidence_note or a.evidence_files) for a in rows_of(source)}
 
 
 def standard_of(framework: rules.Framework) -> dict[str, str]:
     return {c.id: s.id for s in framework.standards for c in s.criteria}
 
 
-def blockers(assessment: Assessment) -> Blockers:
+def blockers(assessment: Assessment, rows=None) -> Blockers:
+    """What stops submission (from the page's answer rows when given, else the assessment's own)."""
     framework = assessment.cycle.framework_version.rules()
-    answers = answers_of(assessment)
+    rows = assessment.answers if rows is None else rows
+    answers = answers_of(rows)
     visible = scoring.visible_criteria(framework, answers)
     where = standard_of(framework)
-    carried = {a.criterion.key for a in assessment.answers if a.carried_over}
+    carried = {a.key for a in rows if a.carried_over}
     found = Blockers()
     for criterion in framework.criteria:
         if criterion.id in visible and criterion.id not in answers:
             found.unanswered.append((criterion.id, where[criterion.id]))
         elif criterion.id in visible and criterion.id in carried:
             found.unconfirmed.append((criterion.id, where[criterion.id]))
-    for criterion_id in scoring.missing_evidence(framework, answers, visible, has_evidence(assessment)):
+    for criterion_id in scoring.missing_evidence(framework, answers, visible, has_evidence(rows)):
         found.missing_evidence.append((criterion_id, where[criterion_id]))
     return found
 
 
 def submit(session: Session, user: User, assessment: Assessment) -> None:
-    lock_for_change(session, assessment)  # no save can slip in between the check of blockers and the state change
-    if not can_edit(user, assessment):
-        raise NotEditable if assessment.state not in EDITABLE_STATES else NotAllowed
-    if blockers(assessment):
-        raise NotEditable
-    old_state = assessment.state
-    assessment.state = SUBMITTED
-    assessment.submitted_at = datetime.now(UTC)
-    assessment.submitted_by_id = user.id
-    refresh_scores(session, assessment)
-    record(session, user, "assessment.submitted", assessment, old={"state": old_state}, new={"state": SUBMITTED})
-    session.flush()
+    """Submit the assessment (one unit of work): it becomes read-only and its scores are stored."""
+    with unit_of_work(session):
+        lock_for_change(session, assessment)  # no save can slip in between the check of blockers and the change
+        if not can_edit(user, assessment):
+            raise NotEditable if assessment.state not in EDITABLE_STATES else NotAllowed
+        if blockers(assessment):
+            raise NotEditable
+        old_state = assessment.state
+        assessment.state = transition("submit", old_state, user.role)
+        assessment.submitted_at = datetime.now(UTC)
+        assessment.submitted_by_id = user.id
+        refresh_scores(session, assessment)
+        record(session, user, "assessment.submitted", assessment, old={"state": old_state},
+               new={"state": assessment.state})
 
 
-def history(session: Session, assessment: Assessment) -> list[AuditEvent]:
-    return list(session.execute(
+def history(session: Session, assessment: Assessment) -> tuple[list[AuditEvent], dict[int, User]]:
+    """The assessment's audit events, newest first, and the people who made them (by id)."""
+    events = list(session.execute(
         select(AuditEvent).where(AuditEvent.assessment_id == assessment.id).order_by(AuditEvent.id.desc())
     ).scalars())
+    ids = {e.user_id for e in events if e.user_id}
+    people = {u.id: u for u in session.execute(select(User).where(User.id.in_(ids))).scalars()} if ids else {}
+    return events, people
 
 
 # ----------------------------------------------------------------------------------------------------------

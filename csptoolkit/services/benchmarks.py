@@ -12,11 +12,25 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Float, cast, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from ..domain import benchmark as rules
 from ..domain import standards as standards_rules
 from ..domain.identifiers import parse_id
+from ..domain.peer_groups import (  # noqa: F401 (GROUP_KINDS and CUSTOM_PREFIX: services.benchmarks names them)
+    ALL,
+    CUSTOM_PREFIX,
+    DFE_REGION,
+    GROUP_KINDS,
+    NATION,
+    REGION,
+    SHARED_ATTRIBUTE,
+    STATISTICAL_NEIGHBOURS,
+    TYPE,
+)
+from ..domain.roles import ADMIN
+from ..domain.scoring import OVERALL, score_key, score_keys
+from ..domain.states import COUNTED_STATES
 from ..models import (
     Assessment,
     AssessmentScore,
@@ -27,13 +41,11 @@ from ..models import (
     StatisticalNeighbour,
     User,
 )
-from ..models.assessment import COUNTED_STATES
 from ..models.organisation import WALES
-from ..models.user import ADMIN
+from .scores import scores_version
+from .transaction import unit_of_work
 
 BASES = ("best", "self", "moderated")
-GROUP_KINDS = ("statistical-neighbours", "region", "dfe-region", "type", "nation", "all")
-CUSTOM_PREFIX = "group-"
 
 
 class UnknownGroup(LookupError):
@@ -53,52 +65,61 @@ def group_kinds(organisation: Organisation) -> tuple[str, ...]:
     where it differs from the region (London); elsewhere it is the region again.
     """
     if organisation.nation == WALES:
-        return ("nation", "all")
-    kinds = ["statistical-neighbours"] if organisation.neighbours else []
-    kinds.append("region")
+        return (NATION, ALL)
+    kinds = [STATISTICAL_NEIGHBOURS] if organisation.neighbours else []
+    kinds.append(REGION)
     if organisation.dfe_region and organisation.dfe_region != organisation.region_name:
-        kinds.append("dfe-region")
-    return (*kinds, "type", "nation", "all")
+        kinds.append(DFE_REGION)
+    return (*kinds, TYPE, NATION, ALL)
 
 
 def default_kind(organisation: Organisation) -> str:
     return group_kinds(organisation)[0]
 
 
-def score_keys(framework: standards_rules.Framework) -> list[str]:
-    """Every score a benchmark covers, in the framework's order: overall, then each domain and its standards."""
-    keys = ["overall"]
-    for domain in framework.domains:
-        keys.append(f"domain:{domain.id}")
-        keys += [f"standard:{s.id}" for s in domain.standards]
-    return keys
-
-
 def cycle_scores(session: Session, cycle: Cycle, basis: str, organisation_ids: Sequence[int] | None = None
                  ) -> dict[int, dict[str, float | None]]:
     """Organisation id -> score key -> score, for assessments submitted or later, on the basis asked for
-    (of some organisations only, when given).
+    (of some organisations only, when given). The result is shared: read it, never change it.
 
-    `best` takes the moderated score where the assessment has one, else the self-assessed score.
+    `best` takes the moderated score where the assessment has one, else the self-assessed score. The cycle's
+    scores are read from the database once per scores version (services/scores.scores_changed) and process.
     """
     if basis not in BASES:
         raise ValueError(f"basis must be one of {', '.join(BASES)}")
+    key = (*scores_version_of(session, cycle), basis)
+    scores = _CYCLE_SCORES.get(key)
+    if scores is None:
+        if len(_CYCLE_SCORES) >= 64:  # a few cycles on three bases: anything older is of a superseded version
+            _CYCLE_SCORES.clear()
+        scores = _CYCLE_SCORES[key] = _read_cycle_scores(session, cycle.id, basis)
+    if organisation_ids is None:
+        return scores
+    return {i: scores[i] for i in organisation_ids if i in scores}
+
+
+def scores_version_of(session: Session, cycle: Cycle) -> tuple[str, int, int]:
+    """What names the state of a cycle's stored scores (its database, the cycle and its scores version): anything
+    built from them alone can be kept under it."""
+    return (str(session.get_bind().url), cycle.id, scores_version(session, cycle.id))
+
+
+_CYCLE_SCORES: dict[tuple[str, int, int, str], dict[int, dict[str, float | None]]] = {}  # by database too
+
+
+def _read_cycle_scores(session: Session, cycle_id: int, basis: str) -> dict[int, dict[str, float | None]]:
     wanted = ("self", "moderated") if basis == "best" else (basis,)
-    query = (
+    rows = session.execute(
         select(Assessment.organisation_id, AssessmentScore.basis, AssessmentScore.scope, AssessmentScore.key,
                cast(AssessmentScore.score, Float))
         .join(Assessment, Assessment.id == AssessmentScore.assessment_id)
-        .where(Assessment.cycle_id == cycle.id, Assessment.state.in_(COUNTED_STATES),
+        .where(Assessment.cycle_id == cycle_id, Assessment.state.in_(COUNTED_STATES),
                AssessmentScore.basis.in_(wanted))
-    )
-    if organisation_ids is not None:
-        query = query.where(Assessment.organisation_id.in_(list(organisation_ids)))
-    rows = session.execute(query).all()
+    ).all()
     scores: dict[int, dict[str, float | None]] = defaultdict(dict)
     # "self" rows first, so a moderated score replaces the self-assessed one under `best`.
     for organisation_id, _basis, scope, key, score in sorted(rows, key=lambda r: r[1] != "self"):
-        name = "overall" if scope == "overall" else f"{scope}:{key}"
-        scores[organisation_id][name] = score
+        scores[organisation_id][score_key(scope, key)] = score
     return dict(scores)
 
 
@@ -124,18 +145,13 @@ def peer_group(session: Session, organisation: Organisation, kind: str, user: Us
     """The authority's peer group of a kind (or a saved custom group, `group-<id>`); it always includes itself."""
     if kind in GROUP_KINDS and kind not in group_kinds(organisation):
         raise UnknownGroup(kind)
-    if kind == "statistical-neighbours":
+    if kind == STATISTICAL_NEIGHBOURS:
         members = [organisation.id, *(n.neighbour_id for n in organisation.neighbours)]
         return Group(kind, "statistical neighbours", members)
-    if kind == "region":
-        return Group(kind, organisation.region_name or "", _attribute_group(session, organisation, "region_name"))
-    if kind == "dfe-region":
-        return Group(kind, organisation.dfe_region or "", _attribute_group(session, organisation, "dfe_region"))
-    if kind == "type":
-        return Group(kind, organisation.org_type, _attribute_group(session, organisation, "org_type"))
-    if kind == "nation":
-        return Group(kind, organisation.nation, _attribute_group(session, organisation, "nation"))
-    if kind == "all":
+    if kind in SHARED_ATTRIBUTE:
+        attribute = SHARED_ATTRIBUTE[kind]
+        return Group(kind, getattr(organisation, attribute) or "", _attribute_group(session, organisation, attribute))
+    if kind == ALL:
         return Group(kind, "all", list(session.execute(select(Organisation.id)).scalars()))
     group_id = parse_id(kind[len(CUSTOM_PREFIX):]) if kind.startswith(CUSTOM_PREFIX) else None
     if group_id is not None:
@@ -150,16 +166,15 @@ def peer_group(session: Session, organisation: Organisation, kind: str, user: Us
 def all_groups(session: Session, kind: str) -> dict[int, list[int]]:
     """Every authority's group of one kind, in a few queries (for the national benchmark)."""
     organisations = session.execute(select(Organisation)).scalars().all()
-    if kind == "statistical-neighbours":
+    if kind == STATISTICAL_NEIGHBOURS:
         neighbours: dict[int, list[int]] = defaultdict(list)
         for organisation_id, neighbour_id in session.execute(
                 select(StatisticalNeighbour.organisation_id, StatisticalNeighbour.neighbour_id)):
             neighbours[organisation_id].append(neighbour_id)
         return {o.id: [o.id, *neighbours.get(o.id, [])] for o in organisations}
-    attribute = {"region": "region_name", "dfe-region": "dfe_region", "type": "org_type", "nation": "nation",
-                 "all": None}.get(kind, "missing")
-    if attribute == "missing":
+    if kind not in SHARED_ATTRIBUTE and kind != ALL:
         raise UnknownGroup(kind)
+    attribute = SHARED_ATTRIBUTE.get(kind)
     by_value: dict[object, list[int]] = defaultdict(list)
     for o in organisations:
         by_value[getattr(o, attribute) if attribute else None].append(o.id)
@@ -172,10 +187,10 @@ def can_use(user: User, group: PeerGroup) -> bool:
 
 def saved_groups(session: Session, user: User) -> list[PeerGroup]:
     """Custom groups the user may use: their own and those shared with everyone."""
-    query = select(PeerGroup).order_by(PeerGroup.name)
+    query = select(PeerGroup).order_by(PeerGroup.name).options(joinedload(PeerGroup.members))  # one query
     if user.role != ADMIN:
         query = query.where((PeerGroup.owner_id == user.id) | PeerGroup.shared.is_(True))
-    return list(session.execute(query).scalars())
+    return list(session.execute(query).unique().scalars())
 
 
 def delete_group(session: Session, user: User, group_id: int) -> PeerGroup:
@@ -183,16 +198,17 @@ def delete_group(session: Session, user: User, group_id: int) -> PeerGroup:
     group = session.get(PeerGroup, group_id)
     if group is None or not (group.owner_id == user.id or user.role == ADMIN):
         raise UnknownGroup(f"{CUSTOM_PREFIX}{group_id}")
-    session.delete(group)
-    session.flush()
+    with unit_of_work(session):
+        session.delete(group)
     return group
 
 
 def save_group(session: Session, user: User, name: str, organisation_ids: Sequence[int], shared: bool) -> PeerGroup:
-    group = PeerGroup(name=name.strip(), owner_id=user.id, shared=shared and user.role == ADMIN)
-    group.members = [PeerGroupMember(organisation_id=i) for i in sorted(set(organisation_ids))]
-    session.add(group)
-    session.flush()
+    """Save a custom group (one unit of work); only programme admins may share one with everyone."""
+    with unit_of_work(session):
+        group = PeerGroup(name=name.strip(), owner_id=user.id, shared=shared and user.role == ADMIN)
+        group.members = [PeerGroupMember(organisation_id=i) for i in sorted(set(organisation_ids))]
+        session.add(group)
     return group
 
 
@@ -223,19 +239,20 @@ def policy_for(group: Group, threshold: int, user: User | None) -> rules.Policy:
 
 
 def authority_benchmark(session: Session, cycle: Cycle, organisation: Organisation, kind: str, basis: str,
-                        threshold: int, user: User | None = None) -> AuthorityBenchmark:
-    """The benchmark `user` may read (without a user: what the authority's own users may read)."""
+                        threshold: int, user: User | None = None, group: Group | None = None) -> AuthorityBenchmark:
+    """The benchmark `user` may read (without a user: what the authority's own users may read); `group` is the
+    authority's group of that kind when the caller has it already (a trend reads it once for every cycle)."""
     framework = cycle.framework_version.rules()
-    group = peer_group(session, organisation, kind, user)
+    group = group or peer_group(session, organisation, kind, user)
     policy = policy_for(group, threshold, user)
     scores = cycle_scores(session, cycle, basis, group.members)
     best = None if basis == "best" else cycle_scores(session, cycle, "best", group.members)
     positions = rules.benchmark(organisation.id, group.members, scores, score_keys(framework), policy, best)
-    authority_view = positions["overall"].disclosure
+    authority_view = positions[OVERALL].disclosure
     if policy.audience is not rules.Audience.AUTHORITY:  # told to programme admins beside what they see
         authority = rules.Policy(rules.Audience.AUTHORITY, group.access, threshold)
-        authority_view = rules.benchmark(organisation.id, group.members, scores, ["overall"], authority,
-                                         best)["overall"].disclosure
+        authority_view = rules.benchmark(organisation.id, group.members, scores, [OVERALL], authority,
+                                         best)[OVERALL].disclosure
     return AuthorityBenchmark(cycle, organisation, group, basis, framework, positions, policy, authority_view)
 
 
@@ -274,7 +291,7 @@ def _programme_policy(user: User, threshold: int) -> rules.Policy:
 
 
 def national_table(session: Session, user: User, cycle: Cycle, basis: str, keys: Sequence[str],
-                   region: str | None = None, org_type: str | None = None, sort: str = "overall",
+                   region: str | None = None, org_type: str | None = None, sort: str = OVERALL,
                    descending: bool = True, threshold: int = rules.DEFAULT_THRESHOLD
                    ) -> tuple[list[NationalRow], list[rules.Position]]:
     """Every authority (of a DfE region and a type, when given) with its scores, sorted by a key or by name, and
@@ -319,7 +336,7 @@ class Peer:
 def peers(session: Session, result: AuthorityBenchmark) -> list[Peer]:
     """The group's members by overall score, highest first, named: only where the disclosure rule lets the
     reader see members (programme staff); for anyone else there is no member to list."""
-    members = result.positions["overall"].members
+    members = result.positions[OVERALL].members
     if not members:
         return []
     names = {o.id: o.name for o in session.execute(

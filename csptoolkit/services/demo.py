@@ -18,12 +18,12 @@ from sqlalchemy.orm import Session
 
 from ..domain import scoring
 from ..domain.standards import Framework
+from ..domain.states import DRAFT, IN_REVIEW, MODERATED, PUBLISHED, SUBMITTED
 from ..models import Answer, Assessment, Cycle, Organisation, ReviewAssignment
-from ..models.assessment import DRAFT, IN_REVIEW, MODERATED, PUBLISHED, SUBMITTED
 from ..models.organisation import ENGLAND, WALES
 from . import organisations, standards
 from .accounts import create_user, find_user
-from .scores import score_rows
+from .scores import score_rows, scores_changed, successors
 
 DEMO_PASSWORD = "commissioning-demo"
 DEMO_FRAMEWORK = "csp-commissioning"
@@ -77,6 +77,7 @@ def seed(session: Session, standards_path: Path, data_path: Path, today: date | 
     welsh_rng = random.Random(f"{SEED}-cymru")
     capability |= {o.code: welsh_rng.gauss(REGION_TENDENCY.get(o.dfe_region or "", 0.0), 0.55) for o in wales}
     authorities = [*england, *wales]
+    later = {c.framework_version_id: successors(session, c.framework_version) for c in cycles}
     for year_index, cycle in enumerate(cycles):
         framework = cycle.framework_version.rules()
         criteria = {c.key: c for c in cycle.framework_version.criteria}
@@ -109,8 +110,10 @@ def seed(session: Session, standards_path: Path, data_path: Path, today: date | 
             if state in (IN_REVIEW, MODERATED, PUBLISHED) and champion is not None:
                 session.add(ReviewAssignment(assessment_id=assessment.id, champion_id=champion.id,
                                              state="completed" if state != IN_REVIEW else "in_progress"))
-            session.add_all(score_rows(assessment))
+            session.add_all(score_rows(assessment, later[cycle.framework_version_id]))
             created += 1
+    for cycle in cycles:
+        scores_changed(session, cycle.id)
     session.flush()
     return SeedReport(loaded.loaded, register.england + register.wales, created, users)
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from ..models import Answer, Assessment, EvidenceFile, User
 from .assessments import NotAllowed, can_edit, can_view
 from .audit import record
+from .transaction import after_commit, after_rollback
 
 # What the content must be, by what people call it; the file's own name and declared type are not trusted.
 ALLOWED = {
@@ -87,9 +88,11 @@ def add(session: Session, user: User, assessment: Assessment, answer: Answer, fi
         raise EvidenceRejected("wrong_type", filename)
     folder.mkdir(parents=True, exist_ok=True)
     stored_name = secrets.token_hex(16)
-    path = folder / stored_name
-    with open(path, "xb") as handle:
+    path, partial = folder / stored_name, folder / f"{stored_name}.partial"
+    with open(partial, "xb") as handle:  # under a name nothing refers to, until the row that names it commits
         handle.write(data)
+    after_commit(session, lambda: os.replace(partial, path))
+    after_rollback(session, lambda: partial.unlink(missing_ok=True))
     safe_name = os.path.basename(filename.replace("\\", "/"))[:200] or f"evidence.{kind}"
     evidence = EvidenceFile(filename=safe_name, stored_name=stored_name, content_type=ALLOWED[kind],
                             size=len(data), uploaded_by_id=user.id)
@@ -107,7 +110,17 @@ def remove(session: Session, user: User, assessment: Assessment, evidence: Evide
            old={"file": evidence.filename})
     session.delete(evidence)
     session.flush()
-    (folder / evidence.stored_name).unlink(missing_ok=True)
+    path = folder / evidence.stored_name
+    after_commit(session, lambda: path.unlink(missing_ok=True))  # a rollback keeps the row, so it keeps the file
+
+
+def remove_from(session: Session, user: User, assessment: Assessment, evidence_id: int, folder: Path) -> bool:
+    """Remove one of this assessment's evidence files; False (and nothing done) when it is not one of them."""
+    evidence = session.get(EvidenceFile, evidence_id)
+    if evidence is None or evidence.answer_id not in {a.id for a in assessment.answers}:
+        return False
+    remove(session, user, assessment, evidence, folder)
+    return True
 
 
 def for_download(session: Session, user: User, evidence_id: int) -> tuple[EvidenceFile, Assessment]:

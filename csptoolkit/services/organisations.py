@@ -10,8 +10,9 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Organisation, StatisticalNeighbour
+from ..models import Cycle, Organisation, StatisticalNeighbour
 from ..models.organisation import ENGLAND, WALES
+from .scores import scores_changed
 
 ENGLAND_FILE = "england_upper_tier_las_2025.csv"
 NEIGHBOURS_FILE = "dfe_statistical_neighbours_may2025_long.csv"
@@ -86,6 +87,9 @@ def import_register(session: Session, folder: Path) -> ImportReport:
         report.wales += 1
     session.flush()
     report.neighbour_links = _import_neighbours(session, folder / NEIGHBOURS_FILE, existing)
+    if report.added or report.updated:  # names, regions and groups are part of what a benchmark shows
+        for cycle_id in session.execute(select(Cycle.id)).scalars():
+            scores_changed(session, cycle_id)
     return report
 
 

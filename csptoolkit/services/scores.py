@@ -1,14 +1,19 @@
-"""Scores of stored assessments: answers read into the scoring rules, results kept for benchmarking."""
+"""Scores of stored assessments: answers read into the scoring rules, results kept for benchmarking and trends."""
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Iterable, Sequence
 from typing import Literal
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from ..domain import scoring
-from ..models import Assessment, AssessmentScore
+from ..domain.states import COUNTED_STATES
+from ..models import Assessment, AssessmentScore, Cycle, FrameworkVersion
+from ..models.framework import parsed_rules
+from .transaction import reads
 
 SELF, MODERATED = "self", "moderated"
 Basis = Literal["self", "moderated"]
@@ -24,41 +29,118 @@ def answer_on_basis(level: int | None, not_applicable: bool, moderated_level: in
     return level
 
 
-def answers_of(assessment: Assessment, basis: Basis = SELF) -> dict[str, scoring.Answer]:
-    """The assessment's answers by criterion id, as the scoring rules take them."""
+def rows_of(source) -> Iterable:
+    """An assessment's answer rows: its ORM answers, or the rows a page read (assessments.answer_views) as given."""
+    return source.answers if isinstance(source, Assessment) else source
+
+
+def answers_of(source, basis: Basis = SELF) -> dict[str, scoring.Answer]:
+    """The answers of an assessment (or of its answer rows) by criterion id, as the scoring rules take them."""
     answers: dict[str, scoring.Answer] = {}
-    for a in assessment.answers:
+    for a in rows_of(source):
         value = answer_on_basis(a.level, a.not_applicable, a.moderated_level, a.moderated_not_applicable, basis)
         if value is not None:
-            answers[a.criterion.key] = value
+            answers[a.key] = value
     return answers
 
 
-def is_moderated(assessment: Assessment) -> bool:
-    return any(a.moderated_level is not None or a.moderated_not_applicable for a in assessment.answers)
+def is_moderated(source) -> bool:
+    """Whether any answer has a moderated level: the one test of it (pages, stored scores, the API)."""
+    return any(a.moderated_level is not None or a.moderated_not_applicable for a in rows_of(source))
 
 
-def score_of(assessment: Assessment, basis: Basis = SELF) -> scoring.Result:
-    return scoring.score(assessment.cycle.framework_version.rules(), answers_of(assessment, basis))
+def score_of(assessment: Assessment, basis: Basis = SELF, rows: Iterable | None = None) -> scoring.Result:
+    """The assessment's scores (from `rows` when a page has read them), computed once per distinct set of answers
+    in a process: the rules are pure, and a page showing the same answers again gets the same result."""
+    version = assessment.cycle.framework_version
+    answers = answers_of(assessment if rows is None else rows, basis)
+    return _scored(version.content_hash, version.document, frozenset(answers.items()))
+
+
+@functools.lru_cache(maxsize=1024)
+def _scored(content_hash: str, document: str, answers: frozenset) -> scoring.Result:
+    return scoring.score(parsed_rules(content_hash, document), dict(answers))
 
 
 def refresh_scores(session: Session, assessment: Assessment) -> None:
     """Recompute and store the assessment's scores (self, and moderated when it has been moderated)."""
     session.execute(delete(AssessmentScore).where(AssessmentScore.assessment_id == assessment.id))
-    session.add_all(score_rows(assessment))
+    session.add_all(score_rows(assessment, successors(session, assessment.cycle.framework_version)))
+    scores_changed(session, assessment.cycle_id)
 
 
-def score_rows(assessment: Assessment) -> list[AssessmentScore]:
+def scores_changed(session: Session, cycle_id: int) -> None:
+    """Raise the cycle's scores version: every cached read of its scores is then read again.
+
+    Call it in the transaction that stores a score of the cycle or changes which of its assessments count (a
+    submission, a return, a moderation). Done in SQL, so it is atomic and every app server sees the same number.
+    """
+    session.execute(update(Cycle).where(Cycle.id == cycle_id).values(scores_version=Cycle.scores_version + 1)
+                    .execution_options(synchronize_session=False))
+    reads(session).pop(("scores_version", cycle_id), None)
+
+
+def scores_version(session: Session, cycle_id: int) -> int:
+    """The cycle's scores version, read once per transaction."""
+    cache = reads(session)
+    key = ("scores_version", cycle_id)
+    if key not in cache:
+        cache[key] = session.execute(select(Cycle.scores_version).where(Cycle.id == cycle_id)).scalar_one()
+    return cache[key]
+
+
+def successors(session: Session, version: FrameworkVersion) -> list[FrameworkVersion]:
+    """The versions that supersede this one (trends compare an assessment on it with their criteria)."""
+    return list(session.execute(select(FrameworkVersion).where(FrameworkVersion.supersedes_id == version.id)
+                                .order_by(FrameworkVersion.id)).scalars())
+
+
+def score_rows(assessment: Assessment, later: Sequence[FrameworkVersion] = ()) -> list[AssessmentScore]:
+    """The rows of every stored score: overall, domains and standards, and the comparable overall score against
+    this version's own crosswalk and against each later version's (so trends never re-score answers)."""
+    version = assessment.cycle.framework_version
     bases: list[Basis] = [SELF, MODERATED] if is_moderated(assessment) else [SELF]
     rows = []
     for basis in bases:
         result = score_of(assessment, basis)
-        parts = [("overall", "", result.overall)]
-        parts += [("domain", key, s) for key, s in result.domains.items()]
-        parts += [("standard", key, s) for key, s in result.standards.items()]
-        for scope, key, score in parts:
+        parts = [(scoring.OVERALL, "", result.overall.exact, result.overall)]
+        parts += [(scoring.DOMAIN, key, s.exact, s) for key, s in result.domains.items()]
+        parts += [(scoring.STANDARD, key, s.exact, s) for key, s in result.standards.items()]
+        answers = answers_of(assessment, basis)
+        comparable = [(v, False) for v in [version] if v.supersedes_id is not None]
+        comparable += [(v, True) for v in later]
+        for newer, older_ids in comparable:
+            exact = scoring.comparable_overall(newer.rules(), answers, older_ids)
+            parts.append((scoring.COMPARABLE, str(newer.id), exact, None))
+        for scope, key, exact, score in parts:
             rows.append(AssessmentScore(
                 assessment_id=assessment.id, basis=basis, scope=scope, key=key,
-                score=None if score.exact is None else round(float(score.exact), 4),
-                band=score.band.id if score.band else None, gated=score.gated))
+                score=None if exact is None else round(float(exact), 4),
+                band=score.band.id if score is not None and score.band else None,
+                gated=bool(score is not None and score.gated)))
     return rows
+
+
+def refresh_comparable(session: Session, version: FrameworkVersion) -> int:
+    """Store comparable scores against a newly loaded version for every counted assessment of the version it
+    supersedes (their other scores are unchanged); returns how many assessments were scored."""
+    if version.supersedes_id is None:
+        return 0
+    from .assessments import with_answers  # (assessments imports this module)
+
+    older = session.execute(select(Assessment).join(Cycle).where(
+        Cycle.framework_version_id == version.supersedes_id, Assessment.state.in_(COUNTED_STATES))
+        .options(*with_answers())).scalars().all()
+    for cycle_id in {a.cycle_id for a in older}:
+        scores_changed(session, cycle_id)
+    for assessment in older:
+        session.execute(delete(AssessmentScore).where(
+            AssessmentScore.assessment_id == assessment.id, AssessmentScore.scope == scoring.COMPARABLE,
+            AssessmentScore.key == str(version.id)))
+        bases: list[Basis] = [SELF, MODERATED] if is_moderated(assessment) else [SELF]
+        for basis in bases:
+            exact = scoring.comparable_overall(version.rules(), answers_of(assessment, basis), older_ids=True)
+            session.add(AssessmentScore(assessment_id=assessment.id, basis=basis, scope=scoring.COMPARABLE,
+                                        key=str(version.id), score=None if exact is None else round(float(exact), 4)))
+    return len(older)
+

@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session
 
 from ..domain import standards as rules
 from ..models import Criterion, CrosswalkLink, Domain, Framework, FrameworkVersion, Standard
+from .scores import refresh_comparable
+from .standards_files import load_files
 
 
 @dataclass
@@ -26,7 +28,7 @@ class LoadRefused(Exception):
 def load(session: Session, paths: Sequence[Path]) -> LoadReport:
     """Store every file's framework version, or none of them (the caller commits or rolls back)."""
     existing = {(v.framework.slug, v.version): v for v in session.execute(select(FrameworkVersion)).scalars()}
-    frameworks = rules.load_files(paths, known={k: v.rules() for k, v in existing.items()})
+    frameworks = load_files(paths, known={k: v.rules() for k, v in existing.items()})
     # Older versions first, so a new version's supersedes and crosswalk find the rows they point at.
     frameworks.sort(key=lambda f: (f.framework, f.supersedes is not None, f.version))
     report = LoadReport([], [])
@@ -89,6 +91,8 @@ def _store(session: Session, framework: rules.Framework,
             for new_id in new_ids:
                 session.add(CrosswalkLink(framework_version_id=version.id, from_criterion_id=old[old_id].id,
                                           to_criterion_id=criteria[new_id].id))
+        session.flush()
+        refresh_comparable(session, version)  # trends compare the older version's assessments with this one
     return version
 
 

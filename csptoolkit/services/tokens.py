@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from ..models import ApiToken, User
 from .audit import record
+from .transaction import unit_of_work
 
 NAME_MAX = 120
 # Recording every use would turn each read into a write; to the minute is enough to see which tokens are in use.
@@ -27,7 +28,7 @@ def digest(plaintext: str) -> str:
 
 
 def create_token(session: Session, user: User, name: str, by: User | None = None) -> tuple[ApiToken, str]:
-    """A new token for the user; the plaintext is returned once and never stored (caller commits).
+    """A new token for the user, in one unit of work; the plaintext is returned once and never stored.
 
     `by` is who made it (None on the command line), for the audit log: a token is a credential.
     """
@@ -39,11 +40,12 @@ def create_token(session: Session, user: User, name: str, by: User | None = None
     if not user.active:
         raise TokenError(f"{user.email} is deactivated.")
     plaintext = secrets.token_urlsafe(32)
-    token = ApiToken(user_id=user.id, name=name, token_hash=digest(plaintext))
-    token.user = user
-    session.add(token)
-    session.flush()
-    record(session, by, "api_token.created", subject=f"token {token.id}", new={"user": user.email, "name": name})
+    with unit_of_work(session):
+        token = ApiToken(user_id=user.id, name=name, token_hash=digest(plaintext))
+        token.user = user
+        session.add(token)
+        session.flush()
+        record(session, by, "api_token.created", subject=f"token {token.id}", new={"user": user.email, "name": name})
     return token, plaintext
 
 
@@ -55,7 +57,11 @@ def _aware(moment: datetime | None) -> datetime | None:
 
 
 def authenticate(session: Session, plaintext: str | None, now: datetime | None = None) -> User | None:
-    """The active user a live token belongs to, or None; notes when the token was used (caller commits)."""
+    """The active user a live token belongs to, or None.
+
+    Notes when the token was used, as a unit of work of its own (committed here, or with the caller's unit when
+    called inside one); a use within LAST_USED_RESOLUTION of the last one noted writes nothing.
+    """
     if not plaintext:
         return None
     token = session.execute(
@@ -66,17 +72,19 @@ def authenticate(session: Session, plaintext: str | None, now: datetime | None =
     now = now or datetime.now(UTC)
     last = _aware(token.last_used_at)
     if last is None or now - last >= LAST_USED_RESOLUTION:
-        token.last_used_at = now
+        with unit_of_work(session):
+            token.last_used_at = now
     return token.user
 
 
 def revoke(session: Session, token: ApiToken, by: User | None = None, now: datetime | None = None) -> bool:
-    """Revoke a token for good; False when it was already revoked (caller commits)."""
+    """Revoke a token for good, in one unit of work; False when it was already revoked."""
     if token.revoked_at is not None:
         return False
-    token.revoked_at = now or datetime.now(UTC)
-    record(session, by, "api_token.revoked", subject=f"token {token.id}",
-           old={"user": token.user.email, "name": token.name})
+    with unit_of_work(session):
+        token.revoked_at = now or datetime.now(UTC)
+        record(session, by, "api_token.revoked", subject=f"token {token.id}",
+               old={"user": token.user.email, "name": token.name})
     return True
 
 
@@ -85,3 +93,12 @@ def all_tokens(session: Session) -> list[ApiToken]:
     return list(session.execute(
         select(ApiToken).options(joinedload(ApiToken.user)).order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
     ).scalars())
+
+
+def get_token(session: Session, token_id: int) -> ApiToken | None:
+    return session.get(ApiToken, token_id)
+
+
+def token_holders(session: Session) -> list[User]:
+    """The people a new token may act for: every active user, by email."""
+    return list(session.execute(select(User).where(User.active.is_(True)).order_by(User.email)).scalars())

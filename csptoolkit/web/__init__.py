@@ -6,7 +6,7 @@ import secrets
 from urllib.parse import urlsplit
 
 from flask import Flask, g, render_template, request, session
-from flask_babel import format_decimal, format_percent, get_locale
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -15,17 +15,20 @@ from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 from markupsafe import Markup
 from werkzeug.routing import IntegerConverter
 
+from .. import services
 from ..domain.identifiers import MAX_ID
-from ..domain.scoring import shown_number
 from ..domain.text import localise
-from ..extensions import csrf, db, login_manager
+from ..extensions import csrf, login_manager
 from .markdown import render_markdown
+from .templating import install_macro_cache
 
 SERVICE_NAME = _l("Commissioning self-assessment toolkit")
 
 
 def select_locale() -> str:
-    """The signed-in user's choice, else the session's, else the browser's preference."""
+    """The signed-in user's choice, else the session's, else the browser's preference (decided once a request)."""
+    if "locale" in g:
+        return g.locale
     languages = ("en", "cy")
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
@@ -74,6 +77,7 @@ def register_filters(app: Flask) -> None:
     app.add_template_filter(wording.long_datetime, "datetime")
     app.add_template_filter(wording.cycle_name, "cycle_name")
     app.add_template_global(wording.level_name, "level_name")
+    app.jinja_env.globals.update(wording.TEMPLATE_GLOBALS)
 
     @app.template_filter("t_plain")
     def translate_plain(text: dict | None) -> str:
@@ -87,14 +91,9 @@ def register_filters(app: Flask) -> None:
             return Markup('<div lang="{}">{}</div>').format(language, html)
         return html
 
-    @app.template_filter("score")
-    def score_filter(value) -> str:
-        # Rounded half-up first (Babel alone would round half to even): pages, exports and the API agree.
-        return "-" if value is None else format_decimal(shown_number(value), format="#,##0.0")
-
-    @app.template_filter("percent")
-    def percent_filter(value) -> str:
-        return "-" if value is None else format_percent(float(value) / 100, format="#,##0.0%")
+    # Rounded half-up first (Babel alone would round half to even): pages, exports and the API agree.
+    app.add_template_filter(wording.score, "score")
+    app.add_template_filter(wording.percent, "percent")
 
 
 def init_web(app: Flask) -> None:
@@ -107,6 +106,7 @@ def init_web(app: Flask) -> None:
     ])
     app.jinja_env.add_extension("jinja2.ext.i18n")
     WTFormsHelpers(app)
+    install_macro_cache(app)
     login_manager.login_view = "auth.sign_in"
     login_manager.login_message = _l("Sign in to see this page.")
     login_manager.login_message_category = "info"
@@ -121,11 +121,8 @@ def init_web(app: Flask) -> None:
         from ..services.accounts import session_user
         from .auth import SESSION_ID_KEY
 
-        user = session_user(db.session, session.get(SESSION_ID_KEY), user_id,
+        return session_user(services.session(), session.get(SESSION_ID_KEY), user_id,
                             timedelta(seconds=current_app.config["SIGN_IN_IDLE_TIMEOUT"]))
-        if user is not None and db.session.dirty:
-            db.session.commit()  # last_seen_at, written every few minutes at most
-        return user
 
     register_filters(app)
 

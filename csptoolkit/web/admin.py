@@ -9,19 +9,18 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextInput
-from sqlalchemy import select
 from wtforms import Form, SelectField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length
 
-from ..extensions import db
-from ..models import ApiToken, Organisation, User
-from ..models.user import ADMIN, AUTHORITY_ROLES
+from .. import services
+from ..domain.roles import ADMIN, AUTHORITY_ROLES
+from ..reports import assessments as lists
 from ..services import accounts, tokens
 from ..services import assessments as assessment_service
-from ..services.audit import record
-from .forms import ConfirmForm, PasswordResetForm, UserForm, options
-from .text import cycle_name
+from .forms import ROLE_LABELS, ConfirmForm, PasswordResetForm, UserForm, options
+from .templating import id_url, macro
+from .text import STATE_LABELS, cycle_name, long_date, state_tag
+from .widgets import GovSelect, GovSubmitInput, GovTextInput
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -40,35 +39,30 @@ def admin_required(view):
 @bp.route("/users")
 @admin_required
 def users():
-    people = db.session.execute(select(User).order_by(User.role, User.email)).scalars().all()
-    return render_template("admin/users.html", users=people)
+    return render_template("admin/users.html", users=accounts.everyone(services.session()), role_labels=ROLE_LABELS)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
 @admin_required
 def new_user():
     form = UserForm()
-    organisations = db.session.execute(select(Organisation).order_by(Organisation.name)).scalars().all()
     form.organisation.choices = options([("", _("Not an authority user"))] + [
-        (o.code, f"{o.name} ({o.code})") for o in organisations])
+        (o.code, f"{o.name} ({o.code})") for o in accounts.organisations(services.session())])
     if form.validate_on_submit():
         code = form.organisation.data if form.role.data in AUTHORITY_ROLES else None
         try:
-            user = accounts.create_user(db.session, form.email.data, form.role.data, form.password.data,
-                                        name=form.name.data, organisation_code=code)
-        except accounts.AccountError:
-            db.session.rollback()
+            user = accounts.add_user(services.session(), current_user, form.email.data, form.role.data,
+                                     form.password.data, name=form.name.data, organisation_code=code)
+        except accounts.EmailInUse:
             form.email.errors.append(_("There is already a user with this email address"))
         else:
-            record(db.session, current_user, "user.created", subject=user.email, new={"role": user.role})
-            db.session.commit()
             flash(_("User %(email)s created.", email=user.email), "success")
             return redirect(url_for("admin.users")), 303
     return render_template("admin/user_new.html", form=form), 400 if form.errors else 200
 
 
-def _user(user_id: int) -> User:
-    user = db.session.get(User, user_id)
+def _user(user_id: int):
+    user = accounts.get_user(services.session(), user_id)
     if user is None:
         abort(404)
     return user
@@ -80,13 +74,12 @@ def toggle_active(user_id: int):
     user = _user(user_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    if user.id == current_user.id:
+    try:
+        active = accounts.change_active(services.session(), current_user, user)  # either way, signs them out
+    except accounts.OwnAccount:
         flash(_("You cannot deactivate your own account."), "error")
         return redirect(url_for("admin.users")), 303
-    accounts.set_active(db.session, user, not user.active)  # either way, signs the person out everywhere
-    record(db.session, current_user, "user.reactivated" if user.active else "user.deactivated", subject=user.email)
-    db.session.commit()
-    flash(_("%(email)s can sign in again.", email=user.email) if user.active
+    flash(_("%(email)s can sign in again.", email=user.email) if active
           else _("%(email)s has been deactivated and signed out.", email=user.email), "success")
     return redirect(url_for("admin.users")), 303
 
@@ -97,9 +90,7 @@ def reset_password(user_id: int):
     user = _user(user_id)
     form = PasswordResetForm()
     if form.validate_on_submit():
-        accounts.set_password(db.session, user, form.password.data)  # ends every sign-in the person has
-        record(db.session, current_user, "user.password_reset", subject=user.email)
-        db.session.commit()
+        accounts.reset_password(services.session(), current_user, user, form.password.data)  # ends every sign-in
         flash(_("The password for %(email)s has been reset.", email=user.email), "success")
         return redirect(url_for("admin.users")), 303
     return render_template("admin/password.html", form=form, user=user), 400 if form.errors else 200
@@ -107,10 +98,6 @@ def reset_password(user_id: int):
 
 # ----------------------------------------------------------------------------------------------------------
 # Assessments: every authority's, to find and read (reading goes through the assessment pages' own checks)
-
-
-STATE_LABELS = {"draft": _l("Draft"), "submitted": _l("Submitted"), "in_review": _l("In review"),
-                "moderated": _l("Moderated"), "published": _l("Published"), "returned": _l("Returned for changes")}
 
 
 class AssessmentFilterForm(Form):
@@ -123,11 +110,12 @@ class AssessmentFilterForm(Form):
 @bp.route("/assessments")
 @admin_required
 def assessments():
-    cycles = assessment_service.cycles(db.session)
+    session = services.session()
+    cycles = assessment_service.cycles(session)
     form = AssessmentFilterForm(request.args)
     form.cycle.choices = options((c.slug, cycle_name(c)) for c in cycles)
     form.state.choices = options([("", _("Any status"))] + list(STATE_LABELS.items()))
-    current = assessment_service.open_cycle(db.session) or (cycles[0] if cycles else None)
+    current = assessment_service.open_cycle(session) or (cycles[0] if cycles else None)
     cycle = next((c for c in cycles if c.slug == form.cycle.data), current)
     if form.cycle.data and cycle is not None and cycle.slug != form.cycle.data:
         abort(404)
@@ -136,9 +124,14 @@ def assessments():
     rows = []
     if cycle is not None:
         form.cycle.data = cycle.slug
-        rows = assessment_service.cycle_assessments(db.session, current_user, cycle, state or None)
+        rows = assessment_service.cycle_assessments(session, current_user, cycle, state or None)
+    table = lists.assessments_table(
+        rows, _("Assessments in %(cycle)s, by authority", cycle=cycle_name(cycle)) if cycle else "",
+        (_("Authority"), _("Status")), id_url("assess.overview", "assessment_id"),
+        lambda state: macro("govukTag")(state_tag(state)),
+        below_state=lambda a: _("Submitted %(date)s", date=long_date(a.submitted_at)) if a.submitted_at else None)
     return render_template("admin/assessments.html", form=None, filters=form, cycle=cycle, assessments=rows,
-                           state=state)
+                           state=state, table=table)
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -157,22 +150,21 @@ class TokenForm(FlaskForm):
 @bp.route("/tokens")
 @admin_required
 def api_tokens():
-    return render_template("admin/tokens.html", tokens=tokens.all_tokens(db.session), form=None)
+    return render_template("admin/tokens.html", tokens=tokens.all_tokens(services.session()), form=None)
 
 
 @bp.route("/tokens/new", methods=["GET", "POST"])
 @admin_required
 def new_token():
     form = TokenForm()
-    people = db.session.execute(select(User).where(User.active.is_(True)).order_by(User.email)).scalars().all()
+    people = tokens.token_holders(services.session())
     form.user.choices = options([("", _("Select a person"))] + [(str(u.id), f"{u.name} ({u.email})") for u in people])
     if form.validate_on_submit():
         user = next((u for u in people if str(u.id) == form.user.data), None)
         if user is None:
             form.user.errors.append(_("Select the person the token acts for"))
         else:
-            token, plaintext = tokens.create_token(db.session, user, form.name.data, by=current_user)
-            db.session.commit()
+            token, plaintext = tokens.create_token(services.session(), user, form.name.data, by=current_user)
             # Shown on this response only: the token is not kept anywhere it could be shown again.
             response = make_response(render_template("admin/token_created.html", token=token, plaintext=plaintext))
             response.headers["Cache-Control"] = "no-store"
@@ -183,13 +175,12 @@ def new_token():
 @bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])
 @admin_required
 def revoke_token(token_id: int):
-    token = db.session.get(ApiToken, token_id)
+    token = tokens.get_token(services.session(), token_id)
     if token is None:
         abort(404)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    if tokens.revoke(db.session, token, by=current_user):
-        db.session.commit()
+    if tokens.revoke(services.session(), token, by=current_user):
         flash(_("The token “%(name)s” of %(email)s has been revoked.", name=token.name,
                 email=token.user.email), "success")
     return redirect(url_for("admin.api_tokens")), 303

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import quote
 
 from flask import (
     Blueprint,
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -19,27 +21,43 @@ from flask import (
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
+from .. import services
 from ..domain import scoring
 from ..domain import standards as rules
 from ..domain.identifiers import parse_id
-from ..extensions import db
-from ..models import Assessment, Cycle, EvidenceFile, User
-from ..models.user import ADMIN, CHAMPION, EDITOR
+from ..domain.roles import ADMIN, CHAMPION, EDITOR
+from ..reports import answers as answer_sections
+from ..reports import assessments as lists
+from ..services import answers as answers_service
 from ..services import assessments as service
 from ..services import evidence as evidence_service
 from ..services.scores import MODERATED, answers_of, is_moderated, score_of
 from .auth import PENDING_SAVE_KEY, keep_for_after_sign_in, owner_token, owns_pending_save
 from .forms import ConfirmForm, DeclarationForm, StartForm, answer_value, build_standard_form, choice_of
+from .templating import id_url, macro
+from .text import answer_text, cycle_name, localised, state_tag
 
 bp = Blueprint("assess", __name__)
 
 
-def _viewable(assessment_id: int) -> Assessment:
+def _answers(assessment) -> list:
+    """The assessment's answers as this request read them (once: plain rows, no ORM objects)."""
+    if getattr(g, "answers_of", (None,))[0] != assessment.id:
+        g.answers_of = (assessment.id, service.answer_views(services.session(), assessment))
+    return g.answers_of[1]
+
+
+def _fresh_answers(assessment) -> list:
+    """The answers again, after this request changed them."""
+    g.pop("answers_of", None)
+    return _answers(assessment)
+
+
+def _viewable(assessment_id: int):
     try:
-        return service.viewable(db.session, current_user, assessment_id)
+        return service.viewable(services.session(), current_user, assessment_id)
     except service.NotAllowed:
         abort(404)
 
@@ -59,29 +77,47 @@ def home():
     if current_user.role == ADMIN:
         return redirect(url_for("admin.assessments"))
     if current_user.role == CHAMPION:
-        return render_template("assess/champion_home.html",
-                               assessments=service.assigned_to(db.session, current_user))
-    cycle = service.open_cycle(db.session)
-    assessment = service.assessment_for(db.session, current_user.organisation_id, cycle) if cycle else None
+        assigned = service.assigned_to(services.session(), current_user)
+        table = lists.assessments_table(
+            assigned, _("Assessments assigned to you for peer review"), (_("Authority"), _("Status")),
+            id_url("assess.overview", "assessment_id"), lambda state: macro("govukTag")(state_tag(state)),
+            below_name=_cycle_names())
+        return render_template("assess/champion_home.html", assessments=assigned, table=table)
+    store = services.session()
+    cycle = service.open_cycle(store)
+    assessment = service.assessment_for(store, current_user.organisation_id, cycle) if cycle else None
     previous = None
     if cycle is not None and assessment is None:
-        previous = service.previous_assessment(db.session, current_user.organisation_id, cycle)
+        previous = service.previous_assessment(store, current_user.organisation_id, cycle)
     return render_template("assess/home.html", cycle=cycle, assessment=assessment, previous=previous,
                            start_form=StartForm(), **(_overview(assessment) if assessment else {}))
 
 
-def _overview(assessment: Assessment) -> dict:
-    tasks = service.task_list(assessment)
+def _cycle_names():
+    """A cycle's name by assessment, each cycle's worded once (a champion's list has hundreds of rows)."""
+    names: dict[int, str] = {}
+
+    def name(assessment) -> str:
+        if assessment.cycle_id not in names:
+            names[assessment.cycle_id] = cycle_name(assessment.cycle)
+        return names[assessment.cycle_id]
+
+    return name
+
+
+def _overview(assessment) -> dict:
+    tasks = service.task_list(assessment, _answers(assessment))
     return {"tasks": tasks, "framework": assessment.cycle.framework_version.rules(), **_scores(assessment),
             "completed": sum(1 for d in tasks for s in d["standards"] if s["status"] == "completed"),
             "total": sum(len(d["standards"]) for d in tasks)}
 
 
-def _scores(assessment: Assessment) -> dict:
+def _scores(assessment) -> dict:
     """The self-assessed scores, the moderated ones once there are any, and who submitted."""
-    return {"result": score_of(assessment),
-            "moderated": score_of(assessment, MODERATED) if is_moderated(assessment) else None,
-            "submitter": service.submitter(db.session, assessment)}
+    rows = _answers(assessment)
+    return {"result": score_of(assessment, rows=rows),
+            "moderated": score_of(assessment, MODERATED, rows) if is_moderated(rows) else None,
+            "submitter": service.submitter(services.session(), assessment)}
 
 
 @bp.route("/assessments/<int:assessment_id>")
@@ -95,14 +131,15 @@ def overview(assessment_id: int):
 @bp.route("/cycles/<slug>/start", methods=["POST"])
 @login_required
 def start(slug: str):
-    cycle = db.session.execute(select(Cycle).filter_by(slug=slug)).scalar_one_or_none()
+    store = services.session()
+    cycle = service.cycle_by_slug(store, slug)
     if cycle is None or current_user.role != EDITOR:
         abort(404)
-    if cycle is not service.open_cycle(db.session):
+    if cycle is not service.open_cycle(store):
         flash(_("This cycle is not open."), "error")
         return redirect(url_for("assess.home"))
     form = StartForm()
-    previous = service.previous_assessment(db.session, current_user.organisation_id, cycle)
+    previous = service.previous_assessment(store, current_user.organisation_id, cycle)
     if previous is not None and not form.validate_on_submit():
         if form.errors.get("csrf_token"):
             abort(400)
@@ -110,9 +147,8 @@ def start(slug: str):
                                start_form=form), 400
     if previous is None and not form.validate() and form.errors.get("csrf_token"):
         abort(400)
-    assessment = service.start(db.session, current_user, cycle, carry_over=form.carry_over.data == "yes")
-    db.session.commit()
-    carried = sum(1 for a in assessment.answers if a.carried_over)
+    assessment = service.start(store, current_user, cycle, carry_over=form.carry_over.data == "yes")
+    carried = sum(1 for a in _answers(assessment) if a.carried_over)
     if carried:
         flash(ngettext("%(num)d answer was carried over from last cycle. Check and save each standard to "
                        "confirm it.", "%(num)d answers were carried over from last cycle. Check and save each "
@@ -139,16 +175,16 @@ def standard(assessment_id: int, key: str):
             flash(_("This assessment has been submitted and can no longer be changed."), "error")
             return redirect(url_for("assess.standard", assessment_id=assessment.id, key=key)), 303
         return render_template("assess/standard_read.html", assessment=assessment, domain=domain,
-                               standard=standard_rules, rows=service.answers_by_key(assessment),
+                               standard=standard_rules, rows=service.answers_by_key(_answers(assessment)),
                                framework=framework, visible=scoring.visible_criteria(
-                                   framework, answers_of(assessment)))
+                                   framework, answers_of(_answers(assessment))))
     pending = session.get(PENDING_SAVE_KEY)
     if request.method == "GET" and pending and pending.get("path") == request.path:
         return _restore(assessment, framework, domain, standard_rules, pending)
     return _edit(assessment, framework, domain, standard_rules)
 
 
-def _form_for(assessment: Assessment, framework: rules.Framework, standard_rules: rules.Standard,
+def _form_for(assessment, framework: rules.Framework, standard_rules: rules.Standard,
               answers: dict, restored: MultiDict | None = None):
     """The standard's form; a restored save (already proved to be the user's) is read without a CSRF token."""
     visible = scoring.visible_criteria(framework, answers)
@@ -162,12 +198,12 @@ def _locale() -> str:
     return str(get_locale())
 
 
-def _edit(assessment: Assessment, framework: rules.Framework, domain: rules.Domain, standard_rules: rules.Standard,
+def _edit(assessment, framework: rules.Framework, domain: rules.Domain, standard_rules: rules.Standard,
           restored: dict | None = None, message: str | None = None):
-    rows = service.answers_by_key(assessment)
-    stored = answers_of(assessment)
+    rows = service.answers_by_key(_answers(assessment))
+    stored = answers_of(_answers(assessment))
     form, fields = _form_for(assessment, framework, standard_rules, stored)
-    conflict: service.Conflict | None = None
+    conflict: answers_service.Conflict | None = None
     if request.method == "POST" or restored is not None:
         if restored is not None:
             form, fields = _form_for(assessment, framework, standard_rules, stored, MultiDict(restored))
@@ -176,13 +212,13 @@ def _edit(assessment: Assessment, framework: rules.Framework, domain: rules.Doma
             valid = form.validate_on_submit()
         if valid:
             outcome = _save(assessment, framework, standard_rules, form, fields, rows)
-            if isinstance(outcome, service.Conflict):
+            if isinstance(outcome, answers_service.Conflict):
                 conflict = outcome
             elif outcome is not None:
                 return outcome
-            rows = service.answers_by_key(assessment)  # as saved: the page lists the files that were kept
+            rows = service.answers_by_key(_fresh_answers(assessment))  # as saved: the files that were kept
     else:
-        form.revision.data = service.revision(assessment, standard_rules)
+        form.revision.data = answers_service.revision(_answers(assessment), standard_rules)
         for names in fields:
             form[names.answer].data = choice_of(names.criterion, framework, stored.get(names.criterion.id))
             row = rows.get(names.criterion.id)
@@ -210,37 +246,35 @@ def _return_args() -> dict[str, str]:
     return {"return": "check"} if _return_to() else {}
 
 
-def _save(assessment: Assessment, framework: rules.Framework, standard_rules: rules.Standard, form, fields, rows):
+def _save(assessment, framework: rules.Framework, standard_rules: rules.Standard, form, fields, rows):
     """Store the posted answers and files; return a redirect, a Conflict, or None to show the page again."""
     submissions = {
-        names.criterion.id: service.Submission(
+        names.criterion.id: answers_service.Submission(
             answer_value(names.criterion, framework, form[names.answer].data), form[names.note].data)
         for names in fields
     }
-    force = request.form.get("overwrite") == "yes"
+    uploads = [answers_service.Upload(names.criterion.id, upload.filename, upload.stream)
+               for names in fields for upload in request.files.getlist(names.files) if upload and upload.filename]
+    removed = request.form.get("remove_evidence")
     try:
-        service.save_standard(db.session, current_user, assessment, standard_rules.id, submissions,
-                              form.revision.data or "", force=force)
-    except service.Conflict as conflict:
-        db.session.rollback()
+        saved = answers_service.save_page(
+            services.session(), current_user, assessment, standard_rules.id, submissions, form.revision.data or "",
+            force=request.form.get("overwrite") == "yes", uploads=uploads, remove_evidence=parse_id(removed),
+            folder=Path(current_app.config["EVIDENCE_PATH"]), quota=_quota())
+    except answers_service.Conflict as conflict:
         form.revision.data = conflict.revision
         return conflict
     except service.NotEditable:
-        db.session.rollback()
         flash(_("This assessment has been submitted and can no longer be changed."), "error")
         return redirect(url_for("assess.standard", assessment_id=assessment.id, key=standard_rules.id)), 303
-    upload_errors = _store_uploads(assessment, fields, form)
-    removed = request.form.get("remove_evidence")
-    if removed_id := parse_id(removed):
-        _remove_evidence(assessment, removed_id)
-    db.session.commit()
-    if upload_errors:
-        form.revision.data = service.revision(assessment, standard_rules)
+    if saved.refused:
+        by_criterion = {names.criterion.id: names for names in fields}
+        for criterion_id, refused in saved.refused:
+            field = form[by_criterion[criterion_id].files]
+            field.errors = [*field.errors, _rejection_message(refused)]
+        form.revision.data = answers_service.revision(_fresh_answers(assessment), standard_rules)
         return None
-    newly_visible = [c for c in standard_rules.criteria
-                     if c.id in scoring.visible_criteria(framework, answers_of(assessment))
-                     and c.id not in {f.criterion.id for f in fields}]
-    if newly_visible:
+    if saved.revealed:
         flash(_("Your answers were saved. A follow-up question has appeared on this page."), "info")
         return redirect(url_for("assess.standard", assessment_id=assessment.id, key=standard_rules.id,
                                 **_return_args())), 303
@@ -258,25 +292,6 @@ def _save(assessment: Assessment, framework: rules.Framework, standard_rules: ru
     if next_key is None:
         return redirect(url_for("assess.check", assessment_id=assessment.id)), 303
     return redirect(url_for("assess.standard", assessment_id=assessment.id, key=next_key)), 303
-
-
-def _store_uploads(assessment: Assessment, fields, form) -> bool:
-    folder = Path(current_app.config["EVIDENCE_PATH"])
-    failed = False
-    rows = service.answers_by_key(assessment)
-    for names in fields:
-        for upload in request.files.getlist(names.files):
-            if not upload or not upload.filename:
-                continue
-            answer = rows.get(names.criterion.id) or service.answer_row(db.session, assessment, names.criterion.id)
-            rows[names.criterion.id] = answer
-            try:
-                evidence_service.add(db.session, current_user, assessment, answer, upload.filename, upload.stream,
-                                     folder, _quota())
-            except evidence_service.EvidenceRejected as error:
-                form[names.files].errors = [*form[names.files].errors, _rejection_message(error)]
-                failed = True
-    return failed
 
 
 def _quota() -> evidence_service.Quota:
@@ -305,14 +320,7 @@ def _rejection_message(error: evidence_service.EvidenceRejected) -> str:
     return _("The selected file %(name)s must be a PDF, Word, Excel, PNG or JPEG file", name=error.filename)
 
 
-def _remove_evidence(assessment: Assessment, evidence_id: int) -> None:
-    evidence = db.session.get(EvidenceFile, evidence_id)
-    if evidence is None or evidence.answer_id not in {a.id for a in assessment.answers}:
-        return
-    evidence_service.remove(db.session, current_user, assessment, evidence, Path(current_app.config["EVIDENCE_PATH"]))
-
-
-def _restore(assessment: Assessment, framework: rules.Framework, domain: rules.Domain, standard_rules: rules.Standard,
+def _restore(assessment, framework: rules.Framework, domain: rules.Domain, standard_rules: rules.Standard,
              pending: dict):
     """After signing in again: save the kept answers, if they were kept for this person, this assessment and this
     browser (auth.owns_pending_save). Anything else is dropped unseen: answers nobody can prove are the person's own
@@ -340,12 +348,23 @@ def check(assessment_id: int):
     return _check_page(assessment, DeclarationForm())
 
 
-def _check_page(assessment: Assessment, form: DeclarationForm, status: int = 200):
+def _check_page(assessment, form: DeclarationForm, status: int = 200):
     framework = assessment.cycle.framework_version.rules()
+    editable = service.can_edit(current_user, assessment)
+    rows = service.answers_by_key(_answers(assessment))
+    scores = _scores(assessment)
+    change = None
+    if editable:
+        pattern = url_for("assess.standard", assessment_id=assessment.id, key="__standard__", _anchor="__anchor__",
+                          **{"return": "check"})
+        change = lambda standard, criterion: pattern.replace(  # noqa: E731
+            "__standard__", quote(standard)).replace("__anchor__", quote(f"criterion-{criterion}"))
+    sections = answer_sections.sections(
+        framework, scores["result"], rows, service.has_evidence(_answers(assessment)), text=localised,
+        answer=lambda criterion, row: answer_text(framework, criterion, row), change_url=change)
     return render_template("assess/check.html", assessment=assessment, framework=framework,
-                           blockers=service.blockers(assessment), rows=service.answers_by_key(assessment),
-                           form=form, editable=service.can_edit(current_user, assessment),
-                           evidence=service.has_evidence(assessment), **_scores(assessment)), status
+                           blockers=service.blockers(assessment, _answers(assessment)), rows=rows, form=form,
+                           editable=editable, sections=sections, **scores), status
 
 
 @bp.route("/assessments/<int:assessment_id>/submit", methods=["POST"])
@@ -360,11 +379,10 @@ def submit(assessment_id: int):
     form = DeclarationForm()
     if not form.validate_on_submit():
         return _check_page(assessment, form, 400)
-    if service.blockers(assessment):
+    if service.blockers(assessment, _answers(assessment)):
         flash(_("Answer every question and add the evidence asked for before you submit."), "error")
         return _check_page(assessment, form, 400)
-    service.submit(db.session, current_user, assessment)
-    db.session.commit()
+    service.submit(services.session(), current_user, assessment)
     return redirect(url_for("assess.submitted", assessment_id=assessment.id)), 303
 
 
@@ -379,9 +397,7 @@ def submitted(assessment_id: int):
 @login_required
 def history(assessment_id: int):
     assessment = _viewable(assessment_id)
-    events = service.history(db.session, assessment)
-    people = {u.id: u for u in db.session.execute(
-        select(User).where(User.id.in_({e.user_id for e in events if e.user_id}))).scalars()}
+    events, people = service.history(services.session(), assessment)
     framework = assessment.cycle.framework_version.rules()
     return render_template("assess/history.html", assessment=assessment, events=events, people=people,
                            framework=framework, criteria={c.id: c for c in framework.criteria})
@@ -391,7 +407,7 @@ def history(assessment_id: int):
 @login_required
 def download(evidence_id: int):
     try:
-        evidence, _assessment = evidence_service.for_download(db.session, current_user, evidence_id)
+        evidence, _assessment = evidence_service.for_download(services.session(), current_user, evidence_id)
     except service.NotAllowed:
         abort(404)
     path = Path(current_app.config["EVIDENCE_PATH"]) / evidence.stored_name

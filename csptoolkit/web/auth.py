@@ -35,7 +35,8 @@ from limits import RateLimitItem, parse_many
 from limits.storage import MemoryStorage
 from limits.strategies import FixedWindowRateLimiter, RateLimiter
 
-from ..extensions import db, limiter
+from .. import services
+from ..extensions import limiter
 from ..services import accounts
 from . import safe_next
 from .forms import ConfirmForm, SignInForm
@@ -190,29 +191,24 @@ def sign_in():
     wait = _count_sign_in_attempt(form.email.data)
     if wait is not None:
         return _too_many_attempts(wait)
-    user = accounts.find_user(db.session, form.email.data)
-    # One password check whatever the email (a dummy hash without an account), and one message for every failure.
-    if not accounts.password_matches(user, form.password.data) or user is None or not user.active:
+    signed_in = accounts.sign_in(  # ends whatever sign-in this browser had before
+        services.session(), form.email.data, form.password.data,
+        timedelta(seconds=current_app.config["SIGN_IN_MAX_AGE"]), replaces=session.get(SESSION_ID_KEY),
+        locale=session.get("locale"))
+    if signed_in is None:  # one message for every failure
         form.email.errors.append(_("Enter a correct email address and password"))
         return render_template("auth/sign_in.html", form=form)
-    return _signed_in(user, form.password.data)
+    return _signed_in(signed_in)
 
 
-def _signed_in(user, password: str):
+def _signed_in(signed_in: accounts.SignedIn):
     config = current_app.config
-    if accounts.needs_rehash(user):
-        user.password_hash = accounts.hasher.hash(password)
+    user = signed_in.user
     pending = session.get(PENDING_SAVE_KEY)
-    locale = session.get("locale")
-    accounts.end_session(db.session, session.get(SESSION_ID_KEY))  # whatever sign-in this browser had before
-    record = accounts.start_session(db.session, user, timedelta(seconds=config["SIGN_IN_MAX_AGE"]))
-    if locale and not user.locale:
-        user.locale = locale
-    db.session.commit()
     session.clear()  # a new session on sign-in: nothing from before it can be fixed on the user
     if pending:
         session[PENDING_SAVE_KEY] = pending
-    session[SESSION_ID_KEY] = record.id
+    session[SESSION_ID_KEY] = signed_in.session_id
     session[BROWSER_KEY] = secrets.token_urlsafe(16)
     session.permanent = True
     login_user(user)
@@ -233,8 +229,7 @@ def sign_out():
     if not form.validate_on_submit():
         abort(400)
     locale = current_user.locale
-    accounts.end_session(db.session, session.get(SESSION_ID_KEY))  # a copy of the cookie is worth nothing now
-    db.session.commit()
+    accounts.sign_out(services.session(), session.get(SESSION_ID_KEY))  # a copy of the cookie is worth nothing now
     logout_user()
     session.clear()
     if locale:
@@ -249,8 +244,7 @@ def language(code: str):
         abort(404)
     session["locale"] = code
     if current_user.is_authenticated:
-        current_user.locale = code
-        db.session.commit()
+        accounts.set_language(services.session(), current_user, code)
     return redirect(safe_next(request.args.get("next"), url_for("assess.home")))
 
 

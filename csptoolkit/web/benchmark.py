@@ -7,27 +7,29 @@ page, the CSV and the XLSX show of them is built once in reports/benchmark.
 from __future__ import annotations
 
 from functools import wraps
+from urllib.parse import quote
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovCheckboxInput, GovSelect, GovTextInput
-from sqlalchemy import select
 from wtforms import BooleanField, Form, SelectField, SelectMultipleField, StringField
 from wtforms.validators import InputRequired, Length
 
-from ..extensions import db
-from ..models import Cycle, Organisation
-from ..models.user import ADMIN, CHAMPION
+from .. import services
+from ..domain.peer_groups import CUSTOM_PREFIX, GROUP_KINDS
+from ..domain.roles import ADMIN
+from ..domain.scoring import DOMAIN, OVERALL, score_key, score_keys
 from ..reports import benchmark as shown
 from ..reports import charts, exports
+from ..services import access, catalogue, trends
 from ..services import benchmarks as service
-from ..services import trends
 from .admin import admin_required
 from .forms import ConfirmForm, options
+from .templating import fragment
 from .text import cycle_name
+from .widgets import GovCheckboxesInput, GovCheckboxInput, GovSelect, GovTextInput
 
 bp = Blueprint("benchmark", __name__, url_prefix="/benchmarks")
 
@@ -38,20 +40,21 @@ BASIS_LABELS = {
 
 
 def benchmark_access(view):
-    """Programme admins and authority users; champions see only the assessments assigned to them."""
+    """Programme admins and authority users (services/access decides); champions see only their assignments."""
 
     @wraps(view)
     @login_required
     def wrapped(*args, **kwargs):
-        if current_user.role == CHAMPION:
+        if not access.may_see_benchmarks(current_user):
             abort(403)
         return view(*args, **kwargs)
 
     return wrapped
 
 
-def _cycles() -> list[Cycle]:
-    return list(db.session.execute(select(Cycle).order_by(Cycle.opens_on.desc())).scalars())
+def _cycles() -> list:
+    """Every cycle, newest first."""
+    return catalogue.cycles(services.session())
 
 
 class FilterForm(Form):
@@ -63,35 +66,35 @@ class FilterForm(Form):
     basis = SelectField(_l("Scores"), widget=GovSelect(), choices=options(BASIS_LABELS.items()))
 
 
-def _filter_form(cycles: list[Cycle]) -> tuple[FilterForm, Organisation]:
+def _filter_form(cycles: list) -> tuple:
     """The filters and the authority they are for; the groups offered depend on the authority."""
     form = FilterForm(request.args)
     form.cycle.choices = options((c.slug, cycle_name(c)) for c in cycles)
     if current_user.role == ADMIN:
-        organisations = db.session.execute(select(Organisation).order_by(Organisation.name)).scalars()
-        form.org.choices = options((o.code, o.name) for o in organisations)
+        form.org.choices = options((o.code, o.name) for o in catalogue.organisation_names(services.session()))
     form.cycle.data = form.cycle.data or (cycles[0].slug if cycles else None)
     form.basis.data = form.basis.data or "best"
     organisation = _organisation(form)
     kinds = service.group_kinds(organisation)
     form.group.choices = options([(k, shown.group_option(k, organisation)) for k in kinds] + [
-        (f"{service.CUSTOM_PREFIX}{g.id}", g.name) for g in service.saved_groups(db.session, current_user)])
-    if not form.group.data or (form.group.data in service.GROUP_KINDS and form.group.data not in kinds):
+        (f"{CUSTOM_PREFIX}{g.id}", g.name) for g in service.saved_groups(services.session(), current_user)])
+    if not form.group.data or (form.group.data in GROUP_KINDS and form.group.data not in kinds):
         # A fixed group this authority does not have (a Welsh authority's statistical neighbours, a link made for
         # another authority) gives way to its default; a saved group the user may not use is a 404 below.
         form.group.data = service.default_kind(organisation)
     return form, organisation
 
 
-def _organisation(form: FilterForm) -> Organisation:
-    if current_user.role == ADMIN:
-        code = form.org.data or request.args.get("org")
-        organisation = db.session.execute(select(Organisation).filter_by(code=code)).scalar_one_or_none()
-        if organisation is None:
-            abort(404)
-        form.org.data = organisation.code
-        return organisation
-    return current_user.organisation
+def _organisation(form: FilterForm):
+    """The authority the page is about: any one for programme admins, their own for everyone else (whatever the
+    address says: `org` is a programme admin's choice)."""
+    code = (form.org.data or request.args.get("org")) if current_user.role == ADMIN else None
+    try:
+        organisation = access.benchmark_subject(services.session(), current_user, code)
+    except (access.UnknownOrganisation, access.NotAllowed):
+        abort(404)
+    form.org.data = organisation.code if current_user.role == ADMIN else form.org.data
+    return organisation
 
 
 @bp.route("")
@@ -106,7 +109,7 @@ def authority():
         abort(404)
     threshold = current_app.config["DISCLOSURE_THRESHOLD"]
     try:
-        result = service.authority_benchmark(db.session, cycle, organisation, form.group.data, form.basis.data,
+        result = service.authority_benchmark(services.session(), cycle, organisation, form.group.data, form.basis.data,
                                              threshold, current_user)
     except (service.UnknownGroup, ValueError):
         abort(404)
@@ -115,11 +118,16 @@ def authority():
         header, table = shown.score_export(result, rows)
         name = f"benchmark-{organisation.code}-{cycle.slug}-{result.group.kind}-{result.basis}"
         return _download(header, table, name, request.args["format"], f"{organisation.name} {cycle.slug}")
-    overall = result.positions["overall"]
-    return render_template("benchmark/authority.html", form=form, result=result, rows=rows,
-                           peers=service.peers(db.session, result), chart=shown.domain_chart(result),
+    overall = result.positions[OVERALL]
+    peers = service.peers(services.session(), result)
+    language = g.locale
+    comparison = shown.comparison(result.group, organisation)
+    return render_template("benchmark/authority.html", form=form, result=result, rows=rows, peers=peers,
+                           score_table=shown.score_table(rows, _("Scores: %(comparison)s", comparison=comparison),
+                                                         language),
+                           peers_table=shown.peers_table(peers, language), chart=shown.domain_chart(result),
                            rank_text=shown.rank_text, group_label=shown.group_label(result.group, organisation),
-                           comparison=shown.comparison(result.group, organisation), overall=overall,
+                           comparison=comparison, overall=overall,
                            authority_view=result.authority_view, basis_label=BASIS_LABELS[result.basis],
                            cycle_label=cycle_name(cycle))
 
@@ -144,7 +152,7 @@ def trend():
         return redirect(url_for("benchmark.national"))
     form, organisation = _filter_form(_cycles())
     try:
-        result = trends.trend(db.session, organisation, form.group.data, form.basis.data,
+        result = trends.trend(services.session(), organisation, form.group.data, form.basis.data,
                                current_app.config["DISCLOSURE_THRESHOLD"], current_user)
     except (service.UnknownGroup, ValueError):
         abort(404)
@@ -187,7 +195,7 @@ class NationalForm(Form):
     basis = SelectField(_l("Scores"), widget=GovSelect(), choices=options(BASIS_LABELS.items()))
 
 
-def _national_form() -> tuple[NationalForm, Cycle]:
+def _national_form() -> tuple:
     """The filters of the national and region views, and the cycle they name (404 for one that is not there)."""
     cycles = _cycles()
     form = NationalForm(request.args)
@@ -204,18 +212,18 @@ def _national_form() -> tuple[NationalForm, Cycle]:
 @admin_required
 def national():
     form, cycle = _national_form()
-    organisations = db.session.execute(select(Organisation).order_by(Organisation.name)).scalars().all()
+    organisations = catalogue.organisation_names(services.session())
     form.region.choices = options([("", _("All regions"))] + [
         (r, shown.region_name(r)) for r in sorted({o.dfe_region for o in organisations if o.dfe_region})])
     form.type.choices = options([("", _("All types"))] + [
         (t, shown.type_name(t)) for t in sorted({o.org_type for o in organisations})])
     framework = cycle.framework_version.rules()
-    keys = ["overall", *(f"domain:{d.id}" for d in framework.domains)]
+    keys = score_keys(framework, standards=False)
     headings = [_("Overall"), *(shown.label(d.title) for d in framework.domains)]
-    sort = request.args.get("sort", "overall")
-    sort = sort if sort in keys or sort == "name" else "overall"
+    sort = request.args.get("sort", OVERALL)
+    sort = sort if sort in keys or sort == "name" else OVERALL
     descending = request.args.get("order", "desc") != "asc"
-    table, figures = service.national_table(db.session, current_user, cycle, form.basis.data, keys,
+    table, figures = service.national_table(services.session(), current_user, cycle, form.basis.data, keys,
                                             form.region.data or None, form.type.data or None, sort, descending,
                                             current_app.config["DISCLOSURE_THRESHOLD"])
     if request.args.get("format") in ("csv", "xlsx"):
@@ -230,8 +238,21 @@ def national():
         _("For the overall score and each domain: every authority shown as a dot, the box from the lower to the "
           "upper quartile with the median as a thick line, the thin line from the lowest to the highest score. "
           "The tables give the same figures."), "national")
+    filters = {"cycle": form.cycle.data, "region": form.region.data or "", "type": form.type.data or "",
+               "basis": form.basis.data}
+    sort_url = url_for("benchmark.national", **filters)
+    authority_url = url_for("benchmark.authority", org="__org__", cycle=form.cycle.data, basis=form.basis.data)
+    # 153 rows of 9 figures: kept by what they are made of (the cycle's scores version names its scores).
+    version = service.scores_version_of(services.session(), cycle)
+    authorities_table = fragment(
+        ("national", version, tuple(sorted(filters.items())), sort, descending, g.locale), "govukTable",
+        lambda: shown.national_table(
+            table, keys, headings, sort, descending, lambda key, order: f"{sort_url}&sort={quote(key)}&order={order}",
+            lambda code: authority_url.replace("__org__", quote(code)), g.locale))
+    summary_table = shown.stats_table([(h, p.stats, None) for h, p in summary], _("Summary of the authorities shown"),
+                                      _("Area"), g.locale)
     return render_template("benchmark/national.html", form=form, table=table, keys=keys, headings=headings,
-                           summary=[(h, p.stats, None) for h, p in summary], chart=chart, sort=sort,
+                           summary_table=summary_table, authorities_table=authorities_table, chart=chart, sort=sort,
                            descending=descending, cycle=cycle, cycle_label=cycle_name(cycle),
                            basis_label=BASIS_LABELS[form.basis.data])
 
@@ -242,13 +263,13 @@ def regions():
     """Each region's spread of overall and domain scores, side by side."""
     form, cycle = _national_form()
     framework = cycle.framework_version.rules()
-    domain_keys = {f"domain:{d.id}": shown.label(d.title) for d in framework.domains}
-    key = request.args.get("score", "overall")
-    key = key if key == "overall" or key in domain_keys else "overall"
-    regions = service.region_summaries(db.session, current_user, cycle, form.basis.data, key,
+    domain_keys = {score_key(DOMAIN, d.id): shown.label(d.title) for d in framework.domains}
+    key = request.args.get("score", OVERALL)
+    key = key if key == OVERALL or key in domain_keys else OVERALL
+    regions = service.region_summaries(services.session(), current_user, cycle, form.basis.data, key,
                                        current_app.config["DISCLOSURE_THRESHOLD"])
     table = [(shown.region_name(region), figures) for region, figures in regions]
-    score_label = _("Overall") if key == "overall" else domain_keys[key]
+    score_label = _("Overall") if key == OVERALL else domain_keys[key]
     if request.args.get("format") in ("csv", "xlsx"):
         header = [_("Region"), _("Authorities with a score"), _("Mean"), _("Lower quartile"), _("Median"),
                   _("Upper quartile"), _("Lowest"), _("Highest")]
@@ -264,7 +285,9 @@ def regions():
           "same figures."), "regions")
     summary = [(shown.region_name(region), p.stats, url_for(
         "benchmark.national", cycle=cycle.slug, basis=form.basis.data, region=region)) for region, p in regions]
-    return render_template("benchmark/regions.html", form=form, summary=summary,
+    summary_table = shown.stats_table(summary, _("%(score)s score by region", score=score_label), _("Region"),
+                                      g.locale)
+    return render_template("benchmark/regions.html", form=form, summary=summary, summary_table=summary_table,
                            chart=chart, cycle=cycle, cycle_label=cycle_name(cycle), key=key, score_label=score_label,
                            domain_keys=domain_keys, basis_label=BASIS_LABELS[form.basis.data])
 
@@ -284,16 +307,15 @@ class GroupForm(FlaskForm):
 @bp.route("/groups", methods=["GET", "POST"])
 @benchmark_access
 def groups():
-    organisations = db.session.execute(select(Organisation).order_by(Organisation.name)).scalars().all()
+    organisations = catalogue.organisation_names(services.session())
     form = GroupForm()
     form.members.choices = options((o.code, o.name) for o in organisations)
     if form.validate_on_submit():
         ids = [o.id for o in organisations if o.code in set(form.members.data)]
-        group = service.save_group(db.session, current_user, form.name.data, ids, form.shared.data)
-        db.session.commit()
+        group = service.save_group(services.session(), current_user, form.name.data, ids, form.shared.data)
         flash(_("Peer group %(name)s saved.", name=group.name), "success")
-        return redirect(url_for("benchmark.authority", group=f"{service.CUSTOM_PREFIX}{group.id}")), 303
-    saved = service.saved_groups(db.session, current_user)
+        return redirect(url_for("benchmark.authority", group=f"{CUSTOM_PREFIX}{group.id}")), 303
+    saved = service.saved_groups(services.session(), current_user)
     return render_template("benchmark/groups.html", form=form, saved=saved), 400 if form.errors else 200
 
 
@@ -303,9 +325,8 @@ def delete_group(group_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        name = service.delete_group(db.session, current_user, group_id).name
+        name = service.delete_group(services.session(), current_user, group_id).name
     except service.UnknownGroup:
         abort(404)
-    db.session.commit()
     flash(_("Peer group %(name)s deleted.", name=name), "success")
     return redirect(url_for("benchmark.groups")), 303

@@ -7,16 +7,6 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import (
-    GovCheckboxInput,
-    GovFileInput,
-    GovPasswordInput,
-    GovRadioInput,
-    GovSelect,
-    GovSubmitInput,
-    GovTextArea,
-    GovTextInput,
-)
 from markupsafe import Markup
 from wtforms import (
     BooleanField,
@@ -34,10 +24,20 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, Optional, ValidationError
 
 from ..domain import scoring
+from ..domain.roles import ADMIN, AUTHORITY_ROLES, CHAMPION, EDITOR, ROLES, VIEWER
 from ..domain.standards import YESNO, Criterion, Framework, Standard
-from ..models.user import ROLES
 from ..services.accounts import MIN_PASSWORD_LENGTH
 from .text import evidence_rule, level_name, localised
+from .widgets import (
+    GovCheckboxInput,
+    GovFileInput,
+    GovPasswordInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
 
 NOTE_MAX = 5000
 
@@ -80,8 +80,8 @@ class SignInForm(FlaskForm):
     submit = SubmitField(_l("Sign in"), widget=GovSubmitInput())
 
 
-ROLE_LABELS = {"admin": _l("Programme admin"), "champion": _l("Commissioning champion"),
-               "editor": _l("Authority editor"), "viewer": _l("Authority viewer")}
+ROLE_LABELS = {ADMIN: _l("Programme admin"), CHAMPION: _l("Commissioning champion"),
+               EDITOR: _l("Authority editor"), VIEWER: _l("Authority viewer")}
 
 
 class UserForm(FlaskForm):
@@ -100,7 +100,7 @@ class UserForm(FlaskForm):
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
-        if self.role.data in ("editor", "viewer") and not self.organisation.data:
+        if self.role.data in AUTHORITY_ROLES and not self.organisation.data:
             self.organisation.errors = [*self.organisation.errors, _l("Select the authority this person works for")]
             valid = False
         return valid

@@ -4,13 +4,39 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from functools import lru_cache
 
+from flask import g, has_request_context
 from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
+from ..domain import roles, states
 from ..domain.standards import YESNO, Criterion, Framework
 from ..domain.text import localise
+from ..reports import formatting
+
+# What an assessment's state is called and the colour of its tag: every page, list and export words it from here.
+STATE_LABELS = {
+    states.DRAFT: _l("Draft"), states.SUBMITTED: _l("Submitted"), states.IN_REVIEW: _l("In review"),
+    states.MODERATED: _l("Moderated"), states.PUBLISHED: _l("Published"), states.RETURNED: _l("Returned for changes"),
+}
+STATE_TAG_CLASSES = {
+    states.DRAFT: "govuk-tag--grey", states.SUBMITTED: "govuk-tag--blue", states.IN_REVIEW: "govuk-tag--purple",
+    states.MODERATED: "govuk-tag--turquoise", states.PUBLISHED: "govuk-tag--green",
+    states.RETURNED: "govuk-tag--orange",
+}
+
+
+def state_tag(state: str) -> dict[str, str]:
+    """The GOV.UK tag of an assessment's state (the parameters of govukTag)."""
+    return {"text": str(STATE_LABELS[state]), "classes": STATE_TAG_CLASSES[state]}
+
+
+# Roles and states as values for templates (`roles.ADMIN`, `states.DRAFT`): no template writes them as strings.
+TEMPLATE_GLOBALS = {"roles": roles, "states": states, "state_labels": STATE_LABELS, "state_tag_params": state_tag}
+
 
 # One pattern for every date people read (en-GB order, Welsh month names in Welsh): "23 March 2027".
 DATE_FORMAT = "d MMMM yyyy"
@@ -22,7 +48,21 @@ _CYCLE_NAME = re.compile(r"(?P<year>\S+) self-assessment")
 
 
 def _language(locale: str | None) -> str:
-    return (locale or str(get_locale())).split("_")[0].split("-")[0]
+    if locale is None:
+        # The page's language, chosen once per request (web.select_locale); asking Babel costs more each time,
+        # and a page asks for every text it shows.
+        locale = g.get("locale") if has_request_context() else None
+        locale = locale or str(get_locale())
+    return locale.split("_")[0].split("-")[0]
+
+
+def score(value, locale: str | None = None) -> str:
+    """A score as people read it (reports/formatting.py), in the page's language unless told."""
+    return formatting.score(value, _language(locale))
+
+
+def percent(value, locale: str | None = None) -> str:
+    return formatting.percent(value, _language(locale))
 
 
 def localised(text, locale: str | None = None) -> Markup:
@@ -31,10 +71,24 @@ def localised(text, locale: str | None = None) -> Markup:
     The one place that decides it: the `t` template filter and the questionnaire's labels and hints both use it.
     """
     language = _language(locale)
+    # Standards text lives in the parsed framework, which the process keeps: each text is worded once per
+    # language. The entry holds the text itself, so its id cannot be another's while the entry exists.
+    entry = _LOCALISED.get((id(text), language))
+    if entry is not None and entry[0] is text:
+        return entry[1]
     value, actual = localise(text or {}, language)
     if actual != language:
-        return Markup('<span lang="{}">{}</span>').format(actual, value)
-    return Markup("{}").format(value)
+        html = Markup('<span lang="{}">{}</span>').format(actual, value)
+    else:
+        html = Markup("{}").format(value)
+    if isinstance(text, dict):
+        if len(_LOCALISED) > 50_000:
+            _LOCALISED.clear()
+        _LOCALISED[(id(text), language)] = (text, html)
+    return html
+
+
+_LOCALISED: dict[tuple[int, str], tuple[object, Markup]] = {}
 
 
 def level_name(framework: Framework, value: int, locale: str | None = None) -> Markup:
@@ -43,6 +97,22 @@ def level_name(framework: Framework, value: int, locale: str | None = None) -> M
     if level is None:
         return Markup("{}").format(value)
     return Markup("{} – {}").format(value, localised(level.label, locale))
+
+
+def answer_text(framework: Framework, criterion: Criterion, row) -> Markup:
+    """A criterion's answer as the pages read it back: the level with its label, yes or no, not applicable, or
+    not answered; and whether it was carried over from last cycle and not yet confirmed."""
+    if row is None or (row.level is None and not row.not_applicable):
+        text = escape(_("Not answered"))
+    elif row.not_applicable:
+        text = escape(_("Not applicable"))
+    elif criterion.type == YESNO:
+        text = escape(_("Yes") if row.level == framework.max_level else _("No"))
+    else:
+        text = level_name(framework, row.level)
+    if row is not None and row.carried_over:
+        text += Markup(" ({})").format(_("carried over from last cycle, not yet confirmed"))
+    return text
 
 
 def evidence_rule(criterion: Criterion, framework: Framework, locale: str | None = None) -> Markup | None:
@@ -71,7 +141,12 @@ def cycle_name(cycle) -> str:
 
 
 def long_date(value: date | datetime | None) -> str:
-    return "" if value is None else format_date(value, DATE_FORMAT)
+    return "" if value is None else _long_date(value, _language(None))
+
+
+@lru_cache(maxsize=4096)  # a list of 178 assessments shows a handful of distinct dates, each costly to format
+def _long_date(value: date | datetime, language: str) -> str:
+    return format_date(value, DATE_FORMAT)
 
 
 def long_datetime(value: datetime | None) -> str:

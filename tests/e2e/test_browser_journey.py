@@ -11,7 +11,7 @@ from flask import Flask
 from sqlalchemy import select
 from werkzeug.serving import make_server
 
-from csptoolkit.extensions import db
+from csptoolkit.extensions.database import db
 from csptoolkit.models import Assessment, Cycle, Organisation
 
 pytestmark = pytest.mark.e2e

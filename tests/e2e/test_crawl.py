@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select
 from werkzeug.serving import make_server
 
-from csptoolkit.extensions import db
+from csptoolkit.extensions.database import db
 from csptoolkit.models import Assessment, Cycle, Organisation, ReviewAssignment, User
 
 from ..conftest import _app

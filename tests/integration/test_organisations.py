@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from csptoolkit.extensions import db
+from csptoolkit.extensions.database import db
 from csptoolkit.models import Organisation, StatisticalNeighbour
 
 DATA = Path(__file__).resolve().parents[2] / "csptoolkit" / "data"

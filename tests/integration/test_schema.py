@@ -11,7 +11,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError
 
-from csptoolkit.extensions import db, migrate
+from csptoolkit.extensions import migrate
+from csptoolkit.extensions.database import db
 
 ROOT = Path(__file__).resolve().parents[2]
 

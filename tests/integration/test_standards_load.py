@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from csptoolkit.extensions import db
+from csptoolkit.extensions.database import db
 from csptoolkit.models import Criterion, CrosswalkLink, FrameworkVersion
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"

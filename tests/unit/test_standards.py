@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from csptoolkit.domain import standards as rules
+from csptoolkit.services import standards_files
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 STANDARDS = Path(__file__).parent.parent.parent / "standards"
@@ -118,20 +119,20 @@ def test_supersedes_and_crosswalk_are_checked_across_versions(tmp_path: Path) ->
     new = tmp_path / "mini-2.yaml"
     old.write_text(MINI)
     new.write_text((FIXTURES / "mini-2.yaml").read_text())
-    frameworks, problems = rules.check_files([old, new])
+    frameworks, problems = standards_files.check_files([old, new])
     assert problems == [] and len(frameworks) == 2
 
-    _, problems = rules.check_files([new])
+    _, problems = standards_files.check_files([new])
     assert [p.message for p in problems] == [
         "supersedes names version 1 of mini, which is not among the standards checked or loaded"]
 
     new.write_text((FIXTURES / "mini-2.yaml").read_text().replace("A1.3: []", "A1.9: []"))
-    _, problems = rules.check_files([old, new])
+    _, problems = standards_files.check_files([old, new])
     assert [(p.line, p.message) for p in problems] == [
         (line_of(new.read_text(), "A1.9"), "crosswalk maps from A1.9, which is not a criterion of version 1")]
 
     new.write_text((FIXTURES / "mini-2.yaml").read_text().replace("B1.1: [B1.1]", "B1.1: [B1.7]"))
-    _, problems = rules.check_files([old, new])
+    _, problems = standards_files.check_files([old, new])
     assert [p.message for p in problems] == ["crosswalk maps B1.1 to B1.7, which is not a criterion of version 2"]
 
 
@@ -147,7 +148,7 @@ def test_json_round_trip_keeps_the_model() -> None:
 
 
 def test_the_shipped_standards_are_valid() -> None:
-    frameworks, problems = rules.check_files(rules.expand_paths([STANDARDS]))
+    frameworks, problems = standards_files.check_files(standards_files.expand_paths([STANDARDS]))
     assert problems == []
     by_key = {(f.framework, f.version): f for f in frameworks}
     current = by_key[("csp-commissioning", "2011.1")]

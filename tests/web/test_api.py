@@ -12,12 +12,13 @@ import schemathesis
 from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, settings
+from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
-from csptoolkit.extensions import db
+from csptoolkit.extensions.database import db
 from csptoolkit.models import ApiToken, Assessment, AuditEvent, Criterion, Cycle, Organisation, ReviewAssignment, User
-from csptoolkit.services import tokens
+from csptoolkit.services import access, assessments, benchmarks, catalogue, tokens
 from csptoolkit.services.accounts import find_user
 from csptoolkit.web.api import OPENAPI
 
@@ -309,6 +310,96 @@ def test_every_operation_keeps_to_its_schema(case, seeded_app: Flask, bearer: di
     seeded_app.config.update(API_LIMIT_PER_ADDRESS="100000 per minute",
                              API_FAILED_TOKEN_LIMIT_PER_ADDRESS="100000 per minute")
     case.call_and_validate(headers={"Authorization": f"Bearer {bearer[ADMIN]}"})
+
+
+def documented_schema(path: str, status: int) -> dict:
+    """The schema the document gives for `status` from the operation at `path` (a template: /cycles/{cycle})."""
+    responses = OPENAPI["paths"][path]["get"]["responses"]
+    assert str(status) in responses, (path, status)
+    response = responses[str(status)]
+    if "$ref" in response:
+        response = OPENAPI["components"]["responses"][response["$ref"].rsplit("/", 1)[1]]
+    return response["content"]["application/json"]["schema"]
+
+
+def test_every_response_is_what_the_document_says(client: FlaskClient, bearer: dict[str, str]) -> None:
+    """Each role's answers, successes and errors, each against the schema its operation documents for its status
+    (schemathesis above sends an admin's token only)."""
+    client.application.config.update(API_LIMIT_PER_ADDRESS="100000 per minute",
+                                     API_FAILED_TOKEN_LIMIT_PER_ADDRESS="100000 per minute")  # not throttling
+    editor = find_user(db.session, EDITOR)
+    mine = benchmarks.save_group(db.session, editor, "mine", [org(c).id for c in (LEEDS, CAMDEN, CARDIFF)], False)
+    db.session.commit()
+    requests = [("/frameworks", "/frameworks"), ("/cycles", "/cycles"), ("/organisations", "/organisations")]
+    requests += [("/organisations/{code}", f"/organisations/{code}") for code in (CAMDEN, CARDIFF, "999")]
+    for slug in ("2010", "2011", "2099"):
+        requests += [("/cycles/{cycle}/assessments/{code}/scores", f"/cycles/{slug}/assessments/{code}/scores")
+                     for code in (LEEDS, CAMDEN, CARDIFF, "999")]
+        requests += [("/cycles/{cycle}/benchmarks", f"/cycles/{slug}/benchmarks{query}") for query in (
+            "", "?org=", f"?org={CAMDEN}", f"?org={LEEDS}", f"?org={CARDIFF}&group=nation", "?org=999",
+            f"?org={CAMDEN}&group=friends", f"?org={CAMDEN}&basis=moderated", f"?org={LEEDS}&group=dfe-region",
+            f"?org={LEEDS}&group=group-{mine.id}&basis=self", f"?org={CAMDEN}&group=group-{mine.id}")]
+    seen = set()
+    for token in [bearer[email] for email in (ADMIN, CHAMPION, EDITOR, VIEWER, WELSH_EDITOR)] + [None]:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        for template, path in requests:
+            response = client.get(f"/api/v1{path}", headers=headers)
+            schema = {**documented_schema(template, response.status_code), "components": OPENAPI["components"]}
+            Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER).validate(
+                response.get_json())
+            seen.add((template, response.status_code))
+    assert {status for _, status in seen} == {200, 400, 401, 403, 404}
+
+
+def test_the_document_is_made_of_the_response_models(seeded_app: Flask) -> None:
+    from csptoolkit.web.api import schemas
+
+    components = OPENAPI["components"]["schemas"]
+    assert components["Position"]["properties"]["disclosure"]["$ref"] == "#/components/schemas/Disclosure"
+    assert set(schemas.Position.model_fields) == set(components["Position"]["properties"])
+    assert components["Position"]["additionalProperties"] is False  # as the models forbid extra keys
+    ok = OPENAPI["paths"]["/cycles/{cycle}/benchmarks"]["get"]["responses"]["200"]
+    assert ok["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Benchmark"}
+
+
+# ----------------------------------------------------------------------------------------------------------
+# The services behind the API
+
+
+def test_benchmark_subject_is_who_may_see_which_authority(seeded_app: Flask) -> None:
+    admin, champion, editor, viewer = (find_user(db.session, e) for e in (ADMIN, CHAMPION, EDITOR, VIEWER))
+    assert access.NotAllowed is assessments.NotAllowed and issubclass(access.UnknownOrganisation, LookupError)
+    assert access.benchmark_subject(db.session, admin, CAMDEN).code == CAMDEN
+    assert access.benchmark_subject(db.session, admin, f" {CARDIFF} ").code == CARDIFF
+    for code in ("999", None, ""):
+        with pytest.raises(access.UnknownOrganisation):
+            access.benchmark_subject(db.session, admin, code)
+    assert access.benchmark_subject(db.session, editor, None) is editor.organisation
+    assert access.benchmark_subject(db.session, editor, LEEDS).code == LEEDS
+    assert access.benchmark_subject(db.session, viewer, CAMDEN).code == CAMDEN
+    for user, code in ((editor, CAMDEN), (editor, "999"), (viewer, LEEDS), (champion, CAMDEN), (champion, None)):
+        with pytest.raises(access.NotAllowed):
+            access.benchmark_subject(db.session, user, code)
+    assert [access.may_see_benchmarks(u) for u in (admin, champion, editor, viewer)] == [True, False, True, True]
+
+
+def test_the_register_and_frameworks_are_read_in_a_fixed_number_of_queries(seeded_app: Flask) -> None:
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args) -> None:
+        statements.append(statement)
+
+    db.session.expire_all()
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        found = catalogue.organisations(db.session)
+        neighbours = [(n.rank, n.neighbour.code, n.neighbour.name) for o in found for n in o.neighbours]
+        assert len(statements) <= 2 and len(neighbours) > 100
+        statements.clear()
+        listed = catalogue.frameworks(db.session)
+        assert len(statements) <= 3 and sum(len(f.versions) for f in listed) >= 2
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
 
 
 # ----------------------------------------------------------------------------------------------------------

@@ -11,9 +11,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from csptoolkit.extensions import db
+from csptoolkit.extensions.database import db
 from csptoolkit.models import Answer, Assessment, AssessmentScore, Organisation, PeerGroup, StatisticalNeighbour
 from csptoolkit.services import benchmarks
+from csptoolkit.services.scores import scores_changed
 
 from .conftest import ADMIN, EDITOR, VIEWER, WELSH_EDITOR, Browser
 from .test_api import CAMDEN, CARDIFF, LEEDS, assessment, bearer, client, cycle, error_of, get, org
@@ -95,6 +96,7 @@ def set_overall(code: str, slug: str, basis: str, value: float) -> None:
     row = db.session.execute(select(AssessmentScore).filter_by(assessment_id=a.id, basis=basis, scope="overall")
                              ).scalar_one()
     row.score = value
+    scores_changed(db.session, a.cycle_id)  # as every writer of a stored score must
 
 
 def scored_authorities(slug: str, count: int, exclude: set[str]) -> list[str]:

@@ -7,7 +7,7 @@ import re
 from sqlalchemy import select
 
 from csptoolkit import create_app
-from csptoolkit.extensions import db
+from csptoolkit.extensions.database import db
 from csptoolkit.models import User
 
 from .conftest import ADMIN, EDITOR, VIEWER, Browser

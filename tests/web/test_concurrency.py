@@ -16,7 +16,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from csptoolkit.extensions import db
+from csptoolkit.extensions.database import db
 from csptoolkit.models import Answer, Assessment, Criterion, Cycle, Organisation
 from csptoolkit.services import accounts
 from csptoolkit.services.demo import DEMO_PASSWORD

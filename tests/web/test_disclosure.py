@@ -18,7 +18,7 @@ from flask import Flask
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from csptoolkit.extensions import db
+from csptoolkit.extensions.database import db
 from csptoolkit.models import Assessment, AssessmentScore, Cycle, Organisation, PeerGroup
 from csptoolkit.services import tokens
 from csptoolkit.services.accounts import find_user

@@ -93,7 +93,7 @@ def english_outside_lang_en(html: str, texts: set[str]) -> list[str]:
 def test_english_standards_text_on_welsh_pages_is_marked_english(browser: Browser) -> None:
     from sqlalchemy import select
 
-    from csptoolkit.extensions import db
+    from csptoolkit.extensions.database import db
     from csptoolkit.models import Assessment, Cycle, Organisation
 
     browser.sign_in(EDITOR)
@@ -139,7 +139,7 @@ def test_english_scale_descriptors_in_the_questionnaire_are_marked_english(brows
 
     from sqlalchemy import select
 
-    from csptoolkit.extensions import db
+    from csptoolkit.extensions.database import db
     from csptoolkit.models import Cycle, FrameworkVersion
 
     version = db.session.execute(select(FrameworkVersion).filter_by(version="2014.1")).scalar_one()

@@ -11,7 +11,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from csptoolkit.domain.identifiers import MAX_ID, parse_id
-from csptoolkit.extensions import db
+from csptoolkit.extensions.database import db
 from csptoolkit.models import Answer, EvidenceFile
 
 from .conftest import ADMIN, EDITOR, VIEWER, Browser

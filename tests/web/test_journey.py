@@ -11,7 +11,7 @@ from sqlalchemy import select, text
 
 from csptoolkit.domain import scoring
 from csptoolkit.domain.standards import comparable_criteria
-from csptoolkit.extensions import db
+from csptoolkit.extensions.database import db
 from csptoolkit.models import Assessment, AuditEvent, Cycle, Organisation
 from csptoolkit.services.scores import answers_of
 

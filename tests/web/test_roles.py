@@ -8,7 +8,7 @@ import pytest
 from flask import Flask, current_app
 from sqlalchemy import select
 
-from csptoolkit.extensions import db
+from csptoolkit.extensions.database import db
 from csptoolkit.models import (
     Assessment,
     Cycle,

@@ -20,7 +20,7 @@ from itsdangerous import TimestampSigner, URLSafeSerializer, URLSafeTimedSeriali
 from sqlalchemy import event, select, update
 
 from csptoolkit import config, create_app
-from csptoolkit.extensions import db
+from csptoolkit.extensions.database import db
 from csptoolkit.models import Assessment, Cycle, Organisation, User, UserSession
 
 from ..conftest import Databases, _app

@@ -26,7 +26,8 @@ from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from csptoolkit import create_app
-from csptoolkit.extensions import SQLiteStorage, db
+from csptoolkit.extensions import SQLiteStorage
+from csptoolkit.extensions.database import db
 from csptoolkit.models import User
 from csptoolkit.services import tokens
 from csptoolkit.services.demo import DEMO_PASSWORD

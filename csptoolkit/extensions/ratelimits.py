@@ -1,4 +1,4 @@
-"""Flask extensions: created here, bound to the application in create_app."""
+"""Where sign-in and API throttling counts are kept by default: a SQLite file shared by the app's workers."""
 
 from __future__ import annotations
 
@@ -8,39 +8,7 @@ import threading
 import time
 from pathlib import Path
 
-from flask_babel import Babel
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
-from flask_login import LoginManager
-from flask_migrate import Migrate
-from flask_sqlalchemy import SQLAlchemy
-from flask_wtf import CSRFProtect
 from limits.storage import Storage
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
-
-from .models.base import Base
-
-db = SQLAlchemy(model_class=Base)
-migrate = Migrate(compare_type=True, render_as_batch=True)
-csrf = CSRFProtect()
-login_manager = LoginManager()
-babel = Babel()
-# The views count their own hits (web/auth.py throttle()), so each limit is keyed on what it protects and counted
-# before the password or token is checked; the key function here is only the library's default.
-limiter = Limiter(key_func=get_remote_address, strategy="fixed-window")
-
-
-def _sqlite_pragmas(dbapi_connection, connection_record) -> None:  # noqa: ARG001 (SQLAlchemy's signature)
-    """SQLite leaves foreign keys off unless asked, and WAL lets readers work while a writer saves."""
-    if isinstance(dbapi_connection, sqlite3.Connection):
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.close()
-
-
-event.listen(Engine, "connect", _sqlite_pragmas)
 
 
 class SQLiteStorage(Storage):

@@ -1,0 +1,368 @@
+"""No page issues a query per row: each page's SQL count on the demo data is small and does not grow with its size.
+
+DESIGN §11: a page's query count does not grow with the number of criteria, standards or authorities it shows.
+Every statement the engine sends is counted (a `before_cursor_execute` listener), on the second of two identical
+requests: the first fills what a worker keeps between requests (compiled templates, a framework's parsed rules),
+which a server under load has long since done. Each page is asked for as the demo user who would open it, and
+every request must answer 200, so that a redirect or a 404 cannot pass with a handful of queries.
+
+Three checks: every page under a small ceiling; pairs of pages showing more and fewer rows send as many queries;
+and a page sends as many queries after the data it shows has grown (more answers and evidence files, more
+authorities, assignments, saved groups) as before.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+import pytest
+from flask import Flask, current_app
+from flask.testing import FlaskClient
+from sqlalchemy import event, select
+
+from csptoolkit.domain.states import SUBMITTED
+from csptoolkit.extensions.database import db
+from csptoolkit.models import Answer, Assessment, Cycle, Organisation, ReviewAssignment
+from csptoolkit.services import benchmarks, tokens
+from csptoolkit.services.accounts import find_user
+from csptoolkit.services.scores import score_rows
+
+from ..conftest import Databases, _app
+from .conftest import ADMIN, CHAMPION, EDITOR, VIEWER, WELSH_EDITOR, Browser
+
+# A page needs a few queries whatever it shows: the signed-in user and their session, the cycle, the assessment or
+# the scores. Well under this, a loop over rows cannot hide; the real check is the growth tests below.
+CEILING = 15
+LEEDS, CAMDEN, CARDIFF = "383", "202", "681"
+SMALL, BIG = "L3", "M2"  # 3 and 5 criteria in csp-commissioning 2011.1, neither with a follow-up question
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Counting
+
+
+@contextmanager
+def counting(app: Flask) -> Iterator[list[str]]:
+    """Every SQL statement the app's engine sends inside the block."""
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, _parameters, _context, _executemany) -> None:
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def summary(statements: list[str]) -> str:
+    """The statements sent most often, most repeated first: where a per-row query shows."""
+    return "\n".join(f"  {n} x {s}" for s, n in Counter(statements).most_common(6))
+
+
+def difference(fewer: list[str], more: list[str]) -> str:
+    """The statements the bigger page sent more often than the smaller, and how many more times."""
+    extra = Counter(more) - Counter(fewer)
+    return "\n".join(f"  +{n} x {s}" for s, n in extra.most_common(6)) or summary(more)
+
+
+def queries(app: Flask, client: FlaskClient, url: str, headers: dict[str, str] | None = None) -> list[str]:
+    """The statements the second GET of `url` sends (both must answer 200), shortened for a failure message."""
+    for attempt in range(2):
+        with counting(app) as statements:
+            response = client.get(url, headers=headers or {})
+        assert response.status_code == 200, (url, attempt, response.status_code, response.location)
+    return [" ".join(s.split())[:160] for s in statements]
+
+
+# ----------------------------------------------------------------------------------------------------------
+# One app on the demo data for the pages that only read, a signed-in client for each demo user
+
+
+@pytest.fixture(scope="module")
+def demo(databases: Databases, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    yield from _app(databases, "seeded", tmp_path_factory.mktemp("query-counts"))
+
+
+@pytest.fixture(scope="module")
+def clients(demo: Flask) -> dict[str, FlaskClient]:
+    signed_in = {}
+    for email in (ADMIN, CHAMPION, EDITOR, VIEWER, WELSH_EDITOR):
+        browser = Browser(demo.test_client())
+        browser.sign_in(email)
+        signed_in[email] = browser.client
+    return signed_in
+
+
+@pytest.fixture(scope="module")
+def bearer(demo: Flask) -> str:
+    """An API token of the Camden viewer (the API benchmarks are Camden's)."""
+    _, plaintext = tokens.create_token(db.session, find_user(db.session, VIEWER), "query counts")
+    db.session.commit()
+    return plaintext
+
+
+def assessment_id(slug: str, code: str) -> int:
+    return db.session.execute(
+        select(Assessment.id).join(Cycle, Assessment.cycle_id == Cycle.id)
+        .join(Organisation, Assessment.organisation_id == Organisation.id)
+        .where(Cycle.slug == slug, Organisation.code == code)).scalar_one()
+
+
+def page_url(template: str) -> str:
+    return template.format(leeds=assessment_id("2011", LEEDS), cardiff=assessment_id("2011", CARDIFF))
+
+
+def benchmark(group: str, cycle: str = "2011") -> str:
+    return f"/benchmarks?cycle={cycle}&group={group}&basis=best"
+
+
+def api_benchmark(group: str) -> str:
+    return f"/api/v1/cycles/2011/benchmarks?org={CAMDEN}&group={group}&basis=best"
+
+
+NATIONAL = "/benchmarks/national?cycle={cycle}&basis=best"
+# page: (who opens it, its URL; "api" marks a bearer-token request)
+PAGES = {
+    "task list": (EDITOR, "/"),
+    "overview (admin)": (ADMIN, "/assessments/{leeds}"),
+    "standard form, small": (EDITOR, f"/assessments/{{leeds}}/standards/{SMALL}"),
+    "standard form, big": (EDITOR, f"/assessments/{{leeds}}/standards/{BIG}"),
+    "check answers": (EDITOR, "/assessments/{leeds}/check"),
+    "history": (EDITOR, "/assessments/{leeds}/history"),
+    "home, submitted (Cardiff)": (WELSH_EDITOR, "/"),
+    "read-only standard, small (Cardiff)": (WELSH_EDITOR, f"/assessments/{{cardiff}}/standards/{SMALL}"),
+    "read-only standard, big (Cardiff)": (WELSH_EDITOR, f"/assessments/{{cardiff}}/standards/{BIG}"),
+    "check answers, submitted (Cardiff)": (WELSH_EDITOR, "/assessments/{cardiff}/check"),
+    "benchmark, statistical neighbours (11)": (VIEWER, benchmark("statistical-neighbours")),
+    "benchmark, region": (VIEWER, benchmark("region")),
+    "benchmark, DfE region": (VIEWER, benchmark("dfe-region")),
+    "benchmark, type": (VIEWER, benchmark("type")),
+    "benchmark, nation": (VIEWER, benchmark("nation")),
+    "benchmark, all": (VIEWER, benchmark("all")),
+    "benchmark 2010, statistical neighbours": (VIEWER, benchmark("statistical-neighbours", "2010")),
+    "benchmark, nation (Cardiff)": (WELSH_EDITOR, benchmark("nation")),
+    "benchmark, all (Cardiff)": (WELSH_EDITOR, benchmark("all")),
+    "benchmark, statistical neighbours (admin)": (ADMIN, benchmark("statistical-neighbours") + f"&org={CAMDEN}"),
+    "trend, statistical neighbours": (VIEWER, "/benchmarks/trend?group=statistical-neighbours&basis=best"),
+    "trend, all": (VIEWER, "/benchmarks/trend?group=all&basis=best"),
+    "saved groups": (VIEWER, "/benchmarks/groups"),
+    "national 2011": (ADMIN, NATIONAL.format(cycle="2011")),
+    "national 2010": (ADMIN, NATIONAL.format(cycle="2010")),
+    "national 2011, London": (ADMIN, NATIONAL.format(cycle="2011") + "&region=London"),
+    "regions 2011": (ADMIN, "/benchmarks/regions?cycle=2011&basis=best"),
+    "regions 2010": (ADMIN, "/benchmarks/regions?cycle=2010&basis=best"),
+    "admin assessments 2011": (ADMIN, "/admin/assessments?cycle=2011"),
+    "admin assessments 2011, drafts": (ADMIN, "/admin/assessments?cycle=2011&state=draft"),
+    "admin assessments 2010": (ADMIN, "/admin/assessments?cycle=2010"),
+    "champion home": (CHAMPION, "/"),
+    "API organisations": ("api", "/api/v1/organisations"),
+    "API benchmark, statistical neighbours": ("api", api_benchmark("statistical-neighbours")),
+    "API benchmark, all": ("api", api_benchmark("all")),
+}
+
+# Pages that show different numbers of things, and how many more queries the bigger may send: 0 unless a comment
+# says why more is not a query per row.
+PAIRS = [
+    ("standard form, small", "standard form, big", 0),
+    ("read-only standard, small (Cardiff)", "read-only standard, big (Cardiff)", 0),
+    ("task list", "home, submitted (Cardiff)", 0),  # half the answers against all of them
+    ("check answers", "check answers, submitted (Cardiff)", 0),
+    # Statistical neighbours are read with the authority (the group choices need them); every other group's
+    # members are one more query, `SELECT organisations.id ... WHERE <attribute>`, whatever the group's size.
+    *[("benchmark, statistical neighbours (11)", f"benchmark, {kind}", 1)
+      for kind in ("region", "DfE region", "type", "nation", "all")],
+    ("benchmark, region", "benchmark, nation", 0),  # 33 against 153
+    ("benchmark, DfE region", "benchmark, all", 0),
+    ("benchmark, nation (Cardiff)", "benchmark, all (Cardiff)", 0),  # 22 against 175
+    ("benchmark 2010, statistical neighbours", "benchmark, statistical neighbours (11)", 0),
+    ("trend, statistical neighbours", "trend, all", 1),  # as the benchmark: one query for the members
+    ("national 2011, London", "national 2011", 0),  # 33 authorities against 175
+    ("national 2010", "national 2011", 0),
+    ("regions 2010", "regions 2011", 0),
+    ("admin assessments 2011, drafts", "admin assessments 2011", 0),
+    ("admin assessments 2010", "admin assessments 2011", 0),
+    ("API benchmark, statistical neighbours", "API benchmark, all", 1),  # as the benchmark page
+]
+
+
+def measure(demo: Flask, clients: dict[str, FlaskClient], bearer: str, page: str) -> list[str]:
+    who, template = PAGES[page]
+    if who == "api":
+        return queries(demo, demo.test_client(), page_url(template), {"Authorization": f"Bearer {bearer}"})
+    return queries(demo, clients[who], page_url(template))
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_a_page_sends_few_queries(demo: Flask, clients, bearer, page: str) -> None:
+    sent = measure(demo, clients, bearer, page)
+    assert len(sent) <= CEILING, f"{page}: {len(sent)} queries (at most {CEILING})\n{summary(sent)}"
+
+
+@pytest.mark.parametrize(("small", "big", "allowance"), PAIRS, ids=[f"{s} | {b}" for s, b, _ in PAIRS])
+def test_the_count_does_not_grow_with_what_the_page_shows(demo: Flask, clients, bearer, small: str, big: str,
+                                                          allowance: int) -> None:
+    fewer = measure(demo, clients, bearer, small)
+    more = measure(demo, clients, bearer, big)
+    assert abs(len(more) - len(fewer)) <= allowance, (
+        f"{small}: {len(fewer)} queries, {big}: {len(more)}\n{difference(fewer, more)}")
+
+
+# ----------------------------------------------------------------------------------------------------------
+# The same page before and after the data it shows grows (a fresh copy of the demo data for each)
+
+
+def editor() -> tuple[Browser, int, list]:
+    """The Leeds editor signed in, their 2011 draft, and its framework's standards."""
+    browser = Browser(current_app.test_client())
+    browser.sign_in(EDITOR)
+    leeds = assessment_id("2011", LEEDS)
+    return browser, leeds, db.session.get(Assessment, leeds).cycle.framework_version.rules().standards
+
+
+def save(browser: Browser, leeds: int, standard) -> None:
+    """Every question of the standard answered, with a note, through its form."""
+    url = f"/assessments/{leeds}/standards/{standard.id}"
+    data = hidden_fields(browser, url)
+    for index, criterion in enumerate(standard.criteria):
+        data[f"c{index}_answer"] = "yes" if criterion.type == "yesno" else "3"
+        data[f"c{index}_note"] = "Minutes of the joint commissioning board."
+    response = browser.post(url, {**data, "save_continue": "Save and continue"}, content_type="multipart/form-data")
+    assert response.status_code == 303, (url, response.status_code, browser.text()[:500])
+
+
+def upload(browser: Browser, leeds: int, standard, index: int) -> None:
+    """An evidence file on the standard's `index`th question."""
+    url = f"/assessments/{leeds}/standards/{standard.id}"
+    data = {**hidden_fields(browser, url), "upload": standard.criteria[index].id,
+            f"c{index}_files": (io.BytesIO(PDF), f"evidence-{index}.pdf")}
+    response = browser.post(url, data, content_type="multipart/form-data")
+    assert response.status_code == 303, (url, response.status_code, browser.text()[:500])
+
+
+def evidence_files(leeds: int) -> int:
+    db.session.expire_all()
+    return sum(len(a.evidence_files) for a in db.session.get(Assessment, leeds).answers)
+
+
+def answer_one(app: Flask) -> None:
+    """Where the comparison starts: the demo's half-done draft, one standard saved, one evidence file (so that
+    the history has events and the pages have a file, and what is fetched only for some is fetched before too)."""
+    browser, leeds, standards = editor()
+    save(browser, leeds, standards[0])
+    upload(browser, leeds, next(s for s in standards if s.id == BIG), 0)
+    assert evidence_files(leeds) == 1
+
+
+def answer_everything(app: Flask) -> None:
+    """Every question of the draft answered, with a note (one save a standard), and four more evidence files on
+    the big standard: a second on its first question, and one on each of the next three."""
+    browser, leeds, standards = editor()
+    for standard in standards:
+        save(browser, leeds, standard)
+    big = next(s for s in standards if s.id == BIG)
+    for index in (0, 1, 2, 3):
+        upload(browser, leeds, big, index)
+    assert evidence_files(leeds) == 5
+
+
+def hidden_fields(browser: Browser, url: str) -> dict[str, str]:
+    """The CSRF token, revision and owner token of a standard's form, read from the page as a browser would."""
+    browser.get(url)
+    return {name: value for name in ("csrf_token", "revision", "owner")
+            if (value := hidden(browser.last, name)) is not None}
+
+
+def hidden(html: str, name: str) -> str | None:
+    tag = re.search(rf'<input[^>]*name="{name}"[^>]*>', html)
+    value = re.search(r'value="([^"]*)"', tag.group(0)) if tag else None
+    return value.group(1) if value else None
+
+
+def add_authorities(app: Flask, count: int = 25) -> None:
+    """`count` more London authorities like Camden, each with a submitted 2011 assessment and its scores (the
+    answers are Cardiff's, which is complete)."""
+    cycle = db.session.execute(select(Cycle).filter_by(slug="2011")).scalar_one()
+    camden = db.session.execute(select(Organisation).filter_by(code=CAMDEN)).scalar_one()
+    answers = db.session.get(Assessment, assessment_id("2011", CARDIFF)).answers
+    for number in range(count):
+        organisation = Organisation(
+            code=f"T{number:03d}", gss_code=f"T{number:08d}", name=f"Test authority {number}", nation=camden.nation,
+            org_type=camden.org_type, type_code=camden.type_code, region_code=camden.region_code,
+            region_name=camden.region_name, dfe_region=camden.dfe_region)
+        assessment = Assessment(cycle=cycle, organisation=organisation, state=SUBMITTED,
+                                submitted_at=datetime.now(UTC))
+        assessment.answers = [Answer(criterion=a.criterion, level=a.level, not_applicable=a.not_applicable)
+                              for a in answers]
+        db.session.add(assessment)
+        db.session.flush()
+        db.session.add_all(score_rows(assessment))
+    db.session.commit()
+
+
+def assign_more(app: Flask, count: int = 25) -> None:
+    """`count` more assessments for the demo champion to review."""
+    champion = find_user(db.session, CHAMPION)
+    assigned = select(ReviewAssignment.assessment_id).where(ReviewAssignment.champion_id == champion.id)
+    free = db.session.execute(select(Assessment.id).where(Assessment.id.not_in(assigned))
+                              .order_by(Assessment.id).limit(count)).scalars().all()
+    assert len(free) == count
+    db.session.add_all(ReviewAssignment(assessment_id=i, champion_id=champion.id, state="assigned") for i in free)
+    db.session.commit()
+
+
+def save_groups(app: Flask, count: int = 6) -> None:
+    """`count` saved peer groups for the Camden viewer, of 5 to 30 authorities each."""
+    viewer = find_user(db.session, VIEWER)
+    ids = db.session.execute(select(Organisation.id).order_by(Organisation.id)).scalars().all()
+    for number in range(count):
+        benchmarks.save_group(db.session, viewer, f"Group {number}", ids[: 5 + 5 * number], False)
+    db.session.commit()
+
+
+ANSWERS = (answer_one, answer_everything)
+GROWTH = {
+    "task list, every answer and files": (EDITOR, "/", ANSWERS),
+    "standard form, every answer and files": (EDITOR, f"/assessments/{{leeds}}/standards/{BIG}", ANSWERS),
+    "check answers, every answer and files": (EDITOR, "/assessments/{leeds}/check", ANSWERS),
+    "history, 2 changes against 31": (EDITOR, "/assessments/{leeds}/history", ANSWERS),
+    "national, 25 more authorities": (ADMIN, NATIONAL.format(cycle="2011"), (None, add_authorities)),
+    "regions, 25 more authorities": (ADMIN, "/benchmarks/regions?cycle=2011&basis=best", (None, add_authorities)),
+    "admin assessments, 25 more authorities": (ADMIN, "/admin/assessments?cycle=2011", (None, add_authorities)),
+    "benchmark region, 25 more authorities": (VIEWER, benchmark("region"), (None, add_authorities)),
+    "API organisations, 25 more authorities": ("api", "/api/v1/organisations", (None, add_authorities)),
+    "API benchmark region, 25 more authorities": ("api", api_benchmark("region"), (None, add_authorities)),
+    "champion home, 25 more assignments": (CHAMPION, "/", (None, assign_more)),
+    "saved groups, 6 saved": (VIEWER, "/benchmarks/groups", (None, save_groups)),
+    "benchmark, 6 saved groups offered": (VIEWER, benchmark("statistical-neighbours"), (None, save_groups)),
+}
+
+
+@pytest.mark.parametrize("page", GROWTH)
+def test_the_count_does_not_grow_with_the_data(seeded_app: Flask, page: str) -> None:
+    who, template, (start, grow) = GROWTH[page]
+    if start is not None:
+        start(seeded_app)
+    url = page_url(template)
+    if who == "api":
+        _, token = tokens.create_token(db.session, find_user(db.session, VIEWER), "query counts")
+        db.session.commit()
+        client, headers = seeded_app.test_client(), {"Authorization": f"Bearer {token}"}
+    else:
+        browser = Browser(seeded_app.test_client())
+        browser.sign_in(who)
+        client, headers = browser.client, {}
+    before = queries(seeded_app, client, url, headers)
+    grow(seeded_app)
+    after = queries(seeded_app, client, url, headers)
+    assert len(after) == len(before), (
+        f"{page}: {len(before)} queries before, {len(after)} after\n{difference(before, after)}")
