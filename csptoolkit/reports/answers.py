@@ -66,3 +66,42 @@ def sections(framework: rules.Framework, result: scoring.Result, rows: Mapping[s
         domains.append(DomainSection(domain, result.domains[domain.id], standards))
     return domains
 
+
+
+BAND_TAG_CLASSES = ("govuk-tag--red", "govuk-tag--orange", "govuk-tag--green", "govuk-tag--blue")
+
+
+def band_html(framework: rules.Framework, band: rules.Band | None, text: Callable[[Any], Markup]) -> Markup:
+    """A score's band as a tag coloured by its place on the framework's scale ("Not scored" when none)."""
+    if band is None:
+        return Markup('<span class="govuk-body-s">{}</span>').format(_("Not scored"))
+    index = framework.bands.index(band)
+    colour = BAND_TAG_CLASSES[index] if index < len(BAND_TAG_CLASSES) else "govuk-tag--grey"
+    return Markup('<strong class="govuk-tag csp-band {}">{}</strong>').format(colour, text(band.label))
+
+
+def _capped(result: scoring.Result, score: scoring.Score) -> Markup:
+    """Which mandatory criteria cap a band: a domain's or the overall score names gated standards, they name
+    criteria."""
+    if not score.gated:
+        return Markup("")
+    ids = [criterion for standard in score.gates for criterion in result.standards[standard].gates]
+    words = (_("capped because %(ids)s is below its minimum level", ids=", ".join(ids)) if len(ids) == 1 else
+             _("capped because %(ids)s are below their minimum levels", ids=", ".join(ids)))
+    return Markup(' <span class="govuk-body-s">{}</span>').format(words)
+
+
+def scores_table(framework: rules.Framework, result: scoring.Result, caption: str, *,
+                 text: Callable[[Any], Markup], score_text: Callable[[Any], str]) -> dict:
+    """The overall and domain scores with their bands, as govukTable parameters (three columns: it fits a
+    375 px screen)."""
+    rows = [[{"text": _("Overall")}, {"text": score_text(result.overall.value), "format": "numeric"},
+             {"html": band_html(framework, result.overall.band, text) + _capped(result, result.overall)}]]
+    for domain in framework.domains:
+        score = result.domains[domain.id]
+        rows.append([{"html": text(domain.title), "classes": "govuk-!-font-weight-regular"},
+                     {"text": score_text(score.value), "format": "numeric"},
+                     {"html": band_html(framework, score.band, text) + _capped(result, score)}])
+    return {"caption": caption, "captionClasses": "govuk-table__caption--s", "firstCellIsHeader": True,
+            "head": [{"text": _("Area")}, {"text": _("Score"), "format": "numeric"}, {"text": _("Band")}],
+            "rows": rows}

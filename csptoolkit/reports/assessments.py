@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from markupsafe import Markup, escape
@@ -35,3 +35,26 @@ def assessments_table(assessments: Iterable[Any], caption: str, headings: tuple[
                      {"html": state}])
     return {"caption": caption, "captionClasses": "govuk-visually-hidden",
             "head": [{"text": headings[0]}, {"text": headings[1]}], "rows": rows}
+
+
+def task_lists(tasks: list[dict], standard_url: Callable[[str], str] | None, text: Callable[[Any], Markup],
+               words: Mapping[str, str]) -> list[tuple[Any, dict]]:
+    """Each domain with the parameters of its govukTaskList: a standard's title (linked where `standard_url`
+    gives its address), how many of its questions are answered, and its status.
+
+    `words` names the statuses ("completed", "in_progress", "not_started") and the answered-count pattern
+    ("answered", with %(answered)d and %(asked)d), already in the reader's language.
+    """
+    statuses = {
+        "completed": {"text": words["completed"]},
+        "in_progress": {"tag": {"text": words["in_progress"], "classes": "govuk-tag--light-blue"}},
+        "not_started": {"tag": {"text": words["not_started"], "classes": "govuk-tag--blue"}},
+    }
+    lists = []
+    for number, group in enumerate(tasks, start=1):
+        items = [{"title": {"html": Markup("{} {}").format(item["standard"].id, text(item["standard"].title))},
+                  "href": standard_url(item["standard"].id) if standard_url else None,
+                  "hint": {"text": words["answered"] % {"answered": item["answered"], "asked": item["asked"]}},
+                  "status": statuses[item["status"]]} for item in group["standards"]]
+        lists.append((group["domain"], {"idPrefix": f"domain-{number}", "items": items}))
+    return lists

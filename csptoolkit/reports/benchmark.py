@@ -276,3 +276,52 @@ def national_table(rows, keys: list[str], headings: list[str], sort: str, descen
     return {"caption": _("Overall and domain scores of every authority shown"),
             "captionClasses": "govuk-table__caption--s", "classes": "csp-table--compact csp-table--national",
             "firstCellIsHeader": True, "head": head, "rows": body}
+
+
+def trend_table(result, cycle_label, language: str) -> dict:
+    """The authority's overall score in each cycle beside its group's median, where the rule shows it."""
+    head = [{"text": _("Cycle")}, {"text": _("Standards version")}, _numeric(_("Overall score")),
+            _numeric(_("Peer median")), _numeric(_("Authorities with a score"))]
+    rows = [[{"text": cycle_label(cycle)}, {"text": cycle.framework_version.version},
+             _numeric(formatting.score(result.overall[i], language)),
+             _numeric(formatting.score(result.peer_median[i], language)), _numeric(str(result.peer_n[i]))]
+            for i, cycle in enumerate(result.cycles)]
+    return {"caption": _("Scores by cycle"), "captionClasses": "govuk-table__caption--s",
+            "classes": "csp-table--compact", "firstCellIsHeader": True, "head": head, "rows": rows}
+
+
+def comparable_table(comparable, cycle_label, language: str) -> dict:
+    """The same over the criteria the crosswalk maps one to one, so that cycles on two versions line up."""
+    head = [{"text": _("Cycle")}, _numeric(_("Overall score")), _numeric(_("Peer median"))]
+    rows = [[{"text": cycle_label(cycle)}, _numeric(formatting.score(comparable.overall[i], language)),
+             _numeric(formatting.score(comparable.peer_median[i], language))]
+            for i, cycle in enumerate(comparable.cycles)]
+    return {"caption": _("Scores on comparable criteria only, by cycle"),
+            "captionClasses": "govuk-table__caption--s", "classes": "csp-table--compact", "firstCellIsHeader": True,
+            "head": head, "rows": rows}
+
+
+def trend_export(result, cycle_label) -> tuple[list[str], list[list]]:
+    header = [_("Cycle"), _("Standards version"), _("Overall score"), _("Peer median"), _("Authorities with a score")]
+    table = [[cycle_label(c), c.framework_version.version, number(result.overall[i]), number(result.peer_median[i]),
+              result.peer_n[i]] for i, c in enumerate(result.cycles)]
+    return header, table
+
+
+def trend_charts(result, own_label: str, cycle_label) -> tuple[Markup, Markup | None]:
+    """The trend chart, and the comparable-criteria one where the cycles used different standards versions."""
+    chart = charts.trend_chart(
+        [cycle_label(c) for c in result.cycles],
+        [(own_label, result.overall, "0"), (_("Peer median"), result.peer_median, "6 4")],
+        _("Overall score of %(name)s across cycles", name=own_label),
+        _("The authority's overall score in each cycle, and the median of its peer group where it can be "
+          "shown. The table gives the same figures."), "trend")
+    comparable = None
+    if result.comparable is not None:
+        comparable = charts.trend_chart(
+            [cycle_label(c) for c in result.comparable.cycles],
+            [(own_label, result.comparable.overall, "0"), (_("Peer median"), result.comparable.peer_median, "6 4")],
+            _("Overall score on comparable criteria only"),
+            _("Scores recomputed over the criteria that the crosswalk maps one to one between framework versions."),
+            "comparable")
+    return chart, comparable

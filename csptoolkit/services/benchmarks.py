@@ -277,8 +277,19 @@ class NotPermitted(PermissionError):
 
 @dataclass
 class NationalRow:
-    organisation: Organisation
+    organisation: NationalOrganisation
     scores: list[float | None]  # by key, in the order asked for
+
+
+@dataclass(frozen=True)
+class NationalOrganisation:
+    """An authority as the national view lists it: plain values, so that a computed table can be kept."""
+
+    id: int
+    code: str
+    name: str
+    dfe_region: str | None
+    org_type: str
 
 
 def _programme_policy(user: User, threshold: int) -> rules.Policy:
@@ -296,14 +307,33 @@ def national_table(session: Session, user: User, cycle: Cycle, basis: str, keys:
                    ) -> tuple[list[NationalRow], list[rules.Position]]:
     """Every authority (of a DfE region and a type, when given) with its scores, sorted by a key or by name, and
     the figures over the authorities listed for each key."""
-    policy = _programme_policy(user, threshold)
-    query = select(Organisation).order_by(Organisation.name)
+    policy = _programme_policy(user, threshold)  # who may read it is decided before anything kept is handed out
+    key = (*scores_version_of(session, cycle), basis, tuple(keys), region, org_type, sort, descending, policy)
+    kept = _NATIONAL_TABLES.get(key)
+    if kept is None:
+        if len(_NATIONAL_TABLES) >= 256:
+            _NATIONAL_TABLES.clear()
+        kept = _NATIONAL_TABLES[key] = _national_table(session, cycle, basis, keys, region, org_type, sort,
+                                                       descending, policy)
+    return kept
+
+
+# Kept by the cycle's scores version (which the register's import raises too): the same filters give the same table.
+_NATIONAL_TABLES: dict[tuple, tuple[list[NationalRow], list[rules.Position]]] = {}
+
+
+def _national_table(session: Session, cycle: Cycle, basis: str, keys: Sequence[str], region: str | None,
+                    org_type: str | None, sort: str, descending: bool, policy: rules.Policy
+                    ) -> tuple[list[NationalRow], list[rules.Position]]:
+    query = select(Organisation.id, Organisation.code, Organisation.name, Organisation.dfe_region,
+                   Organisation.org_type).order_by(Organisation.name)
     if region:
         query = query.where(Organisation.dfe_region == region)
     if org_type:
         query = query.where(Organisation.org_type == org_type)
     scores = cycle_scores(session, cycle, basis)
-    rows = [NationalRow(o, [scores.get(o.id, {}).get(k) for k in keys]) for o in session.execute(query).scalars()]
+    rows = [NationalRow(NationalOrganisation(*o), [scores.get(o[0], {}).get(k) for k in keys])
+            for o in session.execute(query)]
     if sort == "name":
         rows.sort(key=lambda r: r.organisation.name, reverse=descending)
     elif sort in keys:

@@ -37,7 +37,7 @@ from ..services.scores import MODERATED, answers_of, is_moderated, score_of
 from .auth import PENDING_SAVE_KEY, keep_for_after_sign_in, owner_token, owns_pending_save
 from .forms import ConfirmForm, DeclarationForm, StartForm, answer_value, build_standard_form, choice_of
 from .templating import id_url, macro
-from .text import answer_text, cycle_name, localised, state_tag
+from .text import answer_text, cycle_name, evidence_refusal, localised, state_tag
 
 bp = Blueprint("assess", __name__)
 
@@ -107,7 +107,12 @@ def _cycle_names():
 
 def _overview(assessment) -> dict:
     tasks = service.task_list(assessment, _answers(assessment))
-    return {"tasks": tasks, "framework": assessment.cycle.framework_version.rules(), **_scores(assessment),
+    pattern = url_for("assess.standard", assessment_id=assessment.id, key="__standard__")
+    words = {"completed": _("Completed"), "in_progress": _("In progress"), "not_started": _("Not started"),
+             "answered": _("%(answered)d of %(asked)d questions answered")}
+    task_lists = lists.task_lists(tasks, lambda key: pattern.replace("__standard__", quote(key)), localised, words)
+    return {"tasks": tasks, "task_lists": task_lists, "framework": assessment.cycle.framework_version.rules(),
+            **_scores(assessment),
             "completed": sum(1 for d in tasks for s in d["standards"] if s["status"] == "completed"),
             "total": sum(len(d["standards"]) for d in tasks)}
 
@@ -271,7 +276,7 @@ def _save(assessment, framework: rules.Framework, standard_rules: rules.Standard
         by_criterion = {names.criterion.id: names for names in fields}
         for criterion_id, refused in saved.refused:
             field = form[by_criterion[criterion_id].files]
-            field.errors = [*field.errors, _rejection_message(refused)]
+            field.errors = [*field.errors, evidence_refusal(refused, _quota())]
         form.revision.data = answers_service.revision(_fresh_answers(assessment), standard_rules)
         return None
     if saved.revealed:
@@ -299,25 +304,6 @@ def _quota() -> evidence_service.Quota:
     return evidence_service.Quota(
         config["MAX_EVIDENCE_BYTES"], config["MAX_EVIDENCE_FILES_PER_ANSWER"],
         config["MAX_EVIDENCE_FILES_PER_ASSESSMENT"], config["MAX_EVIDENCE_BYTES_PER_ASSESSMENT"])
-
-
-def _rejection_message(error: evidence_service.EvidenceRejected) -> str:
-    quota, name = _quota(), error.filename
-    if error.reason == "empty":
-        return _("The selected file %(name)s is empty", name=name)
-    if error.reason == "too_large":
-        return _("The selected file %(name)s must be smaller than %(mb)d MB", name=name,
-                 mb=quota.max_bytes // (1024 * 1024))
-    if error.reason == "answer_full":
-        return _("%(name)s was not added: each question can have up to %(n)d files. Remove a file to add another",
-                 name=name, n=quota.files_per_answer)
-    if error.reason == "assessment_full":
-        return _("%(name)s was not added: an assessment can have up to %(n)d files. Remove a file to add another",
-                 name=name, n=quota.files_per_assessment)
-    if error.reason == "assessment_too_large":
-        return _("%(name)s was not added: an assessment's files can add up to %(mb)d MB at most. Remove a file "
-                 "to add another", name=name, mb=quota.bytes_per_assessment // (1024 * 1024))
-    return _("The selected file %(name)s must be a PDF, Word, Excel, PNG or JPEG file", name=error.filename)
 
 
 def _restore(assessment, framework: rules.Framework, domain: rules.Domain, standard_rules: rules.Standard,

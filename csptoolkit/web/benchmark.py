@@ -22,12 +22,12 @@ from ..domain.peer_groups import CUSTOM_PREFIX, GROUP_KINDS
 from ..domain.roles import ADMIN
 from ..domain.scoring import DOMAIN, OVERALL, score_key, score_keys
 from ..reports import benchmark as shown
-from ..reports import charts, exports
+from ..reports import exports
 from ..services import access, catalogue, trends
 from ..services import benchmarks as service
 from .admin import admin_required
 from .forms import ConfirmForm, options
-from .templating import fragment
+from .templating import fragment, kept
 from .text import cycle_name
 from .widgets import GovCheckboxesInput, GovCheckboxInput, GovSelect, GovTextInput
 
@@ -158,28 +158,15 @@ def trend():
         abort(404)
     group_label = shown.group_label(result.group, organisation)
     if request.args.get("format") in ("csv", "xlsx"):
-        header = [_("Cycle"), _("Standards version"), _("Overall score"), _("Peer median"),
-                  _("Authorities with a score")]
-        table = [[cycle_name(c), c.framework_version.version, shown.number(result.overall[i]),
-                  shown.number(result.peer_median[i]), result.peer_n[i]] for i, c in enumerate(result.cycles)]
+        header, table = shown.trend_export(result, cycle_name)
         return _download(header, table, f"trend-{organisation.code}-{form.group.data}-{form.basis.data}",
                          request.args["format"], _("Trend %(name)s", name=organisation.name))
-    own_label = organisation.name
-    chart = charts.trend_chart(
-        [cycle_name(c) for c in result.cycles],
-        [(own_label, result.overall, "0"), (_("Peer median"), result.peer_median, "6 4")],
-        _("Overall score of %(name)s across cycles", name=own_label),
-        _("The authority's overall score in each cycle, and the median of its peer group where it can be "
-          "shown. The table gives the same figures."), "trend")
-    comparable_chart = None
-    if result.comparable is not None:
-        comparable_chart = charts.trend_chart(
-            [cycle_name(c) for c in result.comparable.cycles],
-            [(own_label, result.comparable.overall, "0"), (_("Peer median"), result.comparable.peer_median, "6 4")],
-            _("Overall score on comparable criteria only"),
-            _("Scores recomputed over the criteria that the crosswalk maps one to one between framework versions."),
-            "comparable")
+    chart, comparable_chart = shown.trend_charts(result, organisation.name, cycle_name)
+    tables = {"trend_table": shown.trend_table(result, cycle_name, g.locale),
+              "comparable_table": shown.comparable_table(result.comparable, cycle_name, g.locale)
+              if result.comparable else None}
     return render_template("benchmark/trend.html", form=form, organisation=organisation, result=result, chart=chart,
+                           **tables,
                            comparable_chart=comparable_chart, group_label=group_label,
                            basis_label=BASIS_LABELS[form.basis.data], cycle_name=cycle_name)
 
@@ -232,18 +219,20 @@ def national():
                  shown.type_name(r.organisation.org_type), *(shown.number(v) for v in r.scores)] for r in table]
         return _download(header, rows, f"national-{cycle.slug}-{form.basis.data}", request.args["format"],
                          _("National %(cycle)s", cycle=cycle.slug))
+    filters = {"cycle": form.cycle.data, "region": form.region.data or "", "type": form.type.data or "",
+               "basis": form.basis.data}
     summary = list(zip(headings, figures, strict=True))
-    chart = shown.summary_chart(
+    version = service.scores_version_of(services.session(), cycle)
+    threshold = current_app.config["DISCLOSURE_THRESHOLD"]
+    chart = kept(("national-chart", version, tuple(sorted(filters.items())), threshold, g.locale),
+                 lambda: shown.summary_chart(
         summary, _("Distribution of scores, %(cycle)s", cycle=cycle_name(cycle)),
         _("For the overall score and each domain: every authority shown as a dot, the box from the lower to the "
           "upper quartile with the median as a thick line, the thin line from the lowest to the highest score. "
-          "The tables give the same figures."), "national")
-    filters = {"cycle": form.cycle.data, "region": form.region.data or "", "type": form.type.data or "",
-               "basis": form.basis.data}
+          "The tables give the same figures."), "national"))
     sort_url = url_for("benchmark.national", **filters)
     authority_url = url_for("benchmark.authority", org="__org__", cycle=form.cycle.data, basis=form.basis.data)
     # 153 rows of 9 figures: kept by what they are made of (the cycle's scores version names its scores).
-    version = service.scores_version_of(services.session(), cycle)
     authorities_table = fragment(
         ("national", version, tuple(sorted(filters.items())), sort, descending, g.locale), "govukTable",
         lambda: shown.national_table(

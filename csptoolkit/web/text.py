@@ -34,8 +34,16 @@ def state_tag(state: str) -> dict[str, str]:
     return {"text": str(STATE_LABELS[state]), "classes": STATE_TAG_CLASSES[state]}
 
 
+def assessment_scores_table(framework: Framework, result, caption: str) -> dict:
+    """The overall and domain scores of an assessment, as the parameters of govukTable (reports/answers.py)."""
+    from ..reports import answers
+
+    return answers.scores_table(framework, result, caption, text=localised, score_text=score)
+
+
 # Roles and states as values for templates (`roles.ADMIN`, `states.DRAFT`): no template writes them as strings.
-TEMPLATE_GLOBALS = {"roles": roles, "states": states, "state_labels": STATE_LABELS, "state_tag_params": state_tag}
+TEMPLATE_GLOBALS = {"roles": roles, "states": states, "state_labels": STATE_LABELS, "state_tag_params": state_tag,
+                    "assessment_scores_table": assessment_scores_table}
 
 
 # One pattern for every date people read (en-GB order, Welsh month names in Welsh): "23 March 2027".
@@ -151,3 +159,23 @@ def _long_date(value: date | datetime, language: str) -> str:
 
 def long_datetime(value: datetime | None) -> str:
     return "" if value is None else format_datetime(value, DATETIME_FORMAT)
+
+
+def evidence_refusal(error, quota) -> str:
+    """Why an evidence file was not kept (services/evidence.EvidenceRejected), as a GOV.UK error message."""
+    name = error.filename
+    if error.reason == "empty":
+        return _("The selected file %(name)s is empty", name=name)
+    if error.reason == "too_large":
+        return _("The selected file %(name)s must be smaller than %(mb)d MB", name=name,
+                 mb=quota.max_bytes // (1024 * 1024))
+    if error.reason == "answer_full":
+        return _("%(name)s was not added: each question can have up to %(n)d files. Remove a file to add another",
+                 name=name, n=quota.files_per_answer)
+    if error.reason == "assessment_full":
+        return _("%(name)s was not added: an assessment can have up to %(n)d files. Remove a file to add another",
+                 name=name, n=quota.files_per_assessment)
+    if error.reason == "assessment_too_large":
+        return _("%(name)s was not added: an assessment's files can add up to %(mb)d MB at most. Remove a file "
+                 "to add another", name=name, mb=quota.bytes_per_assessment // (1024 * 1024))
+    return _("The selected file %(name)s must be a PDF, Word, Excel, PNG or JPEG file", name=error.filename)
