@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -18,7 +18,7 @@ from ..reports import assessments as lists
 from ..services import accounts, tokens
 from ..services import assessments as assessment_service
 from .forms import ROLE_LABELS, ConfirmForm, PasswordResetForm, UserForm, options
-from .templating import id_url, macro
+from .templating import fragment, id_url, macro
 from .text import STATE_LABELS, cycle_name, long_date, state_tag
 from .widgets import GovSelect, GovSubmitInput, GovTextInput
 
@@ -140,11 +140,11 @@ def assessments():
     if cycle is not None:
         form.cycle.data = cycle.slug
         rows = assessment_service.cycle_assessments(session, current_user, cycle, state or None)
-    table = lists.assessments_table(
+    # Kept by the rows themselves (plain values): the same list shown again is not built again.
+    table = fragment(("cycle-list", tuple(rows), g.locale), "govukTable", lambda: lists.assessments_table(
         rows, _("Assessments in %(cycle)s, by authority", cycle=cycle_name(cycle)) if cycle else "",
         (_("Authority"), _("Status")), id_url("assess.overview", "assessment_id"),
-        lambda state: macro("govukTag")(state_tag(state)),
-        below_state=_submitted_on())
+        lambda state: macro("govukTag")(state_tag(state)), below_state=_submitted_on()))
     return render_template("admin/assessments.html", form=None, filters=form, cycle=cycle, assessments=rows,
                            state=state, table=table)
 

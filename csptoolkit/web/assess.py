@@ -11,6 +11,7 @@ from flask import (
     current_app,
     flash,
     g,
+    get_template_attribute,
     redirect,
     render_template,
     request,
@@ -36,7 +37,7 @@ from ..services import evidence as evidence_service
 from ..services.scores import MODERATED, answers_of, is_moderated, score_of
 from .auth import PENDING_SAVE_KEY, keep_for_after_sign_in, owner_token, owns_pending_save
 from .forms import ConfirmForm, DeclarationForm, StartForm, answer_value, build_standard_form, choice_of
-from .templating import id_url, macro
+from .templating import fragment, id_url, kept, macro
 from .text import answer_text, cycle_name, evidence_refusal, localised, state_tag
 
 bp = Blueprint("assess", __name__)
@@ -78,10 +79,11 @@ def home():
         return redirect(url_for("admin.assessments"))
     if current_user.role == CHAMPION:
         assigned = service.assigned_to(services.session(), current_user)
-        table = lists.assessments_table(
+        # Kept by the rows themselves (plain values): the same list shown again is not built again.
+        table = fragment(("assigned", tuple(assigned), g.locale), "govukTable", lambda: lists.assessments_table(
             assigned, _("Assessments assigned to you for peer review"), (_("Authority"), _("Status")),
             id_url("assess.overview", "assessment_id"), lambda state: macro("govukTag")(state_tag(state)),
-            below_name=_cycle_names())
+            below_name=_cycle_names()))
         return render_template("assess/champion_home.html", assessments=assigned, table=table)
     store = services.session()
     cycle = service.open_cycle(store)
@@ -345,12 +347,15 @@ def _check_page(assessment, form: DeclarationForm, status: int = 200):
                           **{"return": "check"})
         change = lambda standard, criterion: pattern.replace(  # noqa: E731
             "__standard__", quote(standard)).replace("__anchor__", quote(f"criterion-{criterion}"))
-    sections = answer_sections.sections(
-        framework, scores["result"], rows, service.has_evidence(_answers(assessment)), text=localised,
-        answer=lambda criterion, row: answer_text(framework, criterion, row), change_url=change)
+    # Kept by the answers themselves (plain rows) and what else the HTML shows: not built again until they change.
+    answers_html = kept(
+        ("answers", assessment.id, framework.content_hash, tuple(_answers(assessment)), editable, g.locale),
+        lambda: get_template_attribute("assess/_macros.html", "answers_by_domain")(framework, answer_sections.sections(
+            framework, scores["result"], rows, service.has_evidence(_answers(assessment)), text=localised,
+            answer=lambda criterion, row: answer_text(framework, criterion, row), change_url=change)))
     return render_template("assess/check.html", assessment=assessment, framework=framework,
                            blockers=service.blockers(assessment, _answers(assessment)), rows=rows, form=form,
-                           editable=editable, sections=sections, **scores), status
+                           editable=editable, answers_html=answers_html, **scores), status
 
 
 @bp.route("/assessments/<int:assessment_id>/submit", methods=["POST"])
