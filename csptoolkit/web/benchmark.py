@@ -113,19 +113,25 @@ def authority():
                                              threshold, current_user)
     except (service.UnknownGroup, ValueError):
         abort(404)
-    rows = shown.score_rows(result)
     if request.args.get("format") in ("csv", "xlsx"):
-        header, table = shown.score_export(result, rows)
+        header, table = shown.score_export(result, shown.score_rows(result))
         name = f"benchmark-{organisation.code}-{cycle.slug}-{result.group.kind}-{result.basis}"
         return _download(header, table, name, request.args["format"], f"{organisation.name} {cycle.slug}")
     overall = result.positions[OVERALL]
     peers = service.peers(services.session(), result)
     language = g.locale
     comparison = shown.comparison(result.group, organisation)
-    return render_template("benchmark/authority.html", form=form, result=result, rows=rows, peers=peers,
-                           score_table=shown.score_table(rows, _("Scores: %(comparison)s", comparison=comparison),
-                                                         language),
-                           peers_table=shown.peers_table(peers, language), chart=shown.domain_chart(result),
+    # What the table and chart show follows from these alone (the register's names too: its import raises the
+    # scores version), so they are kept under them.
+    group = result.group
+    key = (service.scores_version_of(services.session(), cycle), organisation.id, group.kind, group.label,
+           tuple(group.members), result.basis, result.policy, language)
+    score_table = fragment((*key, "scores"), "govukTable", lambda: shown.score_table(
+        shown.score_rows(result), _("Scores: %(comparison)s", comparison=comparison), language))
+    return render_template("benchmark/authority.html", form=form, result=result, peers=peers,
+                           score_table=score_table, scores_caption=_("Scores: %(comparison)s", comparison=comparison),
+                           peers_table=shown.peers_table(peers, language),
+                           chart=kept((*key, "chart"), lambda: shown.domain_chart(result)),
                            rank_text=shown.rank_text, group_label=shown.group_label(result.group, organisation),
                            comparison=comparison, overall=overall,
                            authority_view=result.authority_view, basis_label=BASIS_LABELS[result.basis],

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
@@ -19,6 +21,7 @@ _GOVUK_CLASSES = (
 )
 
 
+@lru_cache(maxsize=2048)  # guidance comes from the standards files: the same few hundred texts on every page
 def render_markdown(text: str) -> Markup:
     html = nh3.clean(_parser.render(text or ""), tags=_TAGS, attributes={"a": {"href"}},
                      url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer")
