@@ -15,6 +15,7 @@ from .domain import scoring
 from .domain import standards as rules
 from .extensions.database import db
 from .services.standards_files import check_files, expand_paths
+from .services.transaction import unit_of_work
 
 standards_cli = AppGroup("standards", help="Validate, load, list and try out standards files.")
 orgs_cli = AppGroup("orgs", help="The organisation register.")
@@ -73,16 +74,14 @@ def load_command(paths: tuple[str, ...]) -> None:
     from .services import standards as service
 
     try:
-        report = service.load(db.session, _paths(paths))
-        db.session.commit()
+        with unit_of_work(db.session):
+            report = service.load(db.session, _paths(paths))
     except rules.StandardsError as error:
-        db.session.rollback()
         for problem in error.problems:
             click.echo(str(problem), err=True)
         click.echo("Nothing was loaded.", err=True)
         sys.exit(1)
     except service.LoadRefused as error:
-        db.session.rollback()
         click.echo(f"Refused: {error}", err=True)
         click.echo("Nothing was loaded.", err=True)
         sys.exit(1)
@@ -145,10 +144,9 @@ def import_command(folder: str | None) -> None:
 
     path = Path(folder or current_app.config["REFERENCE_DATA_PATH"])
     try:
-        report = organisations.import_register(db.session, path)
-        db.session.commit()
+        with unit_of_work(db.session):
+            report = organisations.import_register(db.session, path)
     except organisations.ImportProblem as error:
-        db.session.rollback()
         click.echo(f"{error}\nNothing was imported.", err=True)
         sys.exit(1)
     click.echo(f"England: {report.england} authorities, {report.neighbour_links} statistical neighbour links; "
@@ -160,9 +158,9 @@ def seed_command() -> None:
     """Load standards, organisations, cycles, demo users and synthetic assessments (safe to run twice)."""
     from .services import demo
 
-    report = demo.seed(db.session, Path(current_app.config["STANDARDS_PATH"]),
-                       Path(current_app.config["REFERENCE_DATA_PATH"]))
-    db.session.commit()
+    with unit_of_work(db.session):
+        report = demo.seed(db.session, Path(current_app.config["STANDARDS_PATH"]),
+                           Path(current_app.config["REFERENCE_DATA_PATH"]))
     click.echo(f"Standards loaded: {', '.join(report.standards_loaded) or 'none new'}; "
                f"organisations: {report.organisations}; assessments created: {report.assessments_created}; "
                f"users created: {report.users_created}.")
@@ -182,10 +180,9 @@ def create_user_command(email: str, role: str, org_code: str | None, name: str |
     from .services.accounts import AccountError, create_user
 
     try:
-        user = create_user(db.session, email, role, password, name=name, organisation_code=org_code)
-        db.session.commit()
+        with unit_of_work(db.session):
+            user = create_user(db.session, email, role, password, name=name, organisation_code=org_code)
     except AccountError as error:
-        db.session.rollback()
         click.echo(f"Not created: {error}", err=True)
         sys.exit(1)
     click.echo(f"Created {user.email} ({user.role}).")
@@ -204,10 +201,8 @@ def create_token_command(email: str, name: str) -> None:
         click.echo(f"Not created: there is no user {email}.", err=True)
         sys.exit(1)
     try:
-        token, plaintext = create_token(db.session, user, name)
-        db.session.commit()
+        token, plaintext = create_token(db.session, user, name)  # its own unit of work
     except TokenError as error:
-        db.session.rollback()
         click.echo(f"Not created: {error}", err=True)
         sys.exit(1)
     click.echo(f"Created token {token.id} ({token.name}) for {user.email} ({user.role}). "
@@ -226,8 +221,7 @@ def revoke_token_command(token_id: int) -> None:
     if token is None:
         click.echo(f"There is no token {token_id}.", err=True)
         sys.exit(1)
-    if not revoke(db.session, token):
+    if not revoke(db.session, token):  # its own unit of work
         click.echo(f"Token {token_id} was already revoked.")
         return
-    db.session.commit()
     click.echo(f"Revoked token {token_id} ({token.name}) of {token.user.email}.")

@@ -19,10 +19,15 @@ SELF, MODERATED = "self", "moderated"
 Basis = Literal["self", "moderated"]
 
 
+def moderated(moderated_level: int | None, moderated_not_applicable: bool) -> bool:
+    """Whether an answer has a moderated rating: the one test of it (an assessment is moderated when any is)."""
+    return moderated_level is not None or moderated_not_applicable
+
+
 def answer_on_basis(level: int | None, not_applicable: bool, moderated_level: int | None,
                     moderated_not_applicable: bool, basis: Basis) -> scoring.Answer | None:
     """One stored answer as the scoring rules take it; moderated falls back to self where unmoderated."""
-    if basis == MODERATED and (moderated_level is not None or moderated_not_applicable):
+    if basis == MODERATED and moderated(moderated_level, moderated_not_applicable):
         return scoring.NA if moderated_not_applicable else moderated_level
     if not_applicable:
         return scoring.NA
@@ -46,7 +51,7 @@ def answers_of(source, basis: Basis = SELF) -> dict[str, scoring.Answer]:
 
 def is_moderated(source) -> bool:
     """Whether any answer has a moderated level: the one test of it (pages, stored scores, the API)."""
-    return any(a.moderated_level is not None or a.moderated_not_applicable for a in rows_of(source))
+    return any(moderated(a.moderated_level, a.moderated_not_applicable) for a in rows_of(source))
 
 
 def score_of(assessment: Assessment, basis: Basis = SELF, rows: Iterable | None = None) -> scoring.Result:
