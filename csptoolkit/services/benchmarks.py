@@ -92,10 +92,16 @@ def cycle_scores(session: Session, cycle: Cycle, basis: str, organisation_ids: S
     if scores is None:
         if len(_CYCLE_SCORES) >= 64:  # a few cycles on three bases: anything older is of a superseded version
             _CYCLE_SCORES.clear()
-        scores = _CYCLE_SCORES[key] = _read_cycle_scores(session, cycle.id, basis)
+        scores = _CYCLE_SCORES[key] = read_cycle_scores(session, cycle.id, basis)
     if organisation_ids is None:
         return scores
     return {i: scores[i] for i in organisation_ids if i in scores}
+
+
+def forget_kept() -> None:
+    """Empty what this process keeps of stored scores (the next read goes to the database): for measuring."""
+    _CYCLE_SCORES.clear()
+    _NATIONAL_TABLES.clear()
 
 
 def scores_version_of(session: Session, cycle: Cycle) -> tuple[str, int, int]:
@@ -107,7 +113,8 @@ def scores_version_of(session: Session, cycle: Cycle) -> tuple[str, int, int]:
 _CYCLE_SCORES: dict[tuple[str, int, int, str], dict[int, dict[str, float | None]]] = {}  # by database too
 
 
-def _read_cycle_scores(session: Session, cycle_id: int, basis: str) -> dict[int, dict[str, float | None]]:
+def read_cycle_scores(session: Session, cycle_id: int, basis: str) -> dict[int, dict[str, float | None]]:
+    """The cycle's stored scores from the database (what cycle_scores keeps): one query."""
     wanted = ("self", "moderated") if basis == "best" else (basis,)
     rows = session.execute(
         select(Assessment.organisation_id, AssessmentScore.basis, AssessmentScore.scope, AssessmentScore.key,

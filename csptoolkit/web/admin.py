@@ -17,6 +17,7 @@ from ..domain.roles import ADMIN, AUTHORITY_ROLES
 from ..reports import assessments as lists
 from ..services import accounts, tokens
 from ..services import assessments as assessment_service
+from ..services import lists as listing
 from .forms import ROLE_LABELS, ConfirmForm, PasswordResetForm, UserForm, options
 from .templating import fragment, id_url, macro
 from .text import STATE_LABELS, cycle_name, long_date, state_tag
@@ -139,7 +140,7 @@ def assessments():
     rows = []
     if cycle is not None:
         form.cycle.data = cycle.slug
-        rows = assessment_service.cycle_assessments(session, current_user, cycle, state or None)
+        rows = listing.cycle_assessments(session, current_user, cycle, state or None)
     # Kept by the rows themselves (plain values): the same list shown again is not built again.
     table = fragment(("cycle-list", tuple(rows), g.locale), "govukTable", lambda: lists.assessments_table(
         rows, _("Assessments in %(cycle)s, by authority", cycle=cycle_name(cycle)) if cycle else "",

@@ -34,6 +34,7 @@ from ..reports import assessments as lists
 from ..services import answers as answers_service
 from ..services import assessments as service
 from ..services import evidence as evidence_service
+from ..services import lists as listing
 from ..services.scores import MODERATED, answers_of, is_moderated, score_of
 from .auth import PENDING_SAVE_KEY, keep_for_after_sign_in, owner_token, owns_pending_save
 from .forms import ConfirmForm, DeclarationForm, StartForm, answer_value, build_standard_form, choice_of
@@ -78,7 +79,7 @@ def home():
     if current_user.role == ADMIN:
         return redirect(url_for("admin.assessments"))
     if current_user.role == CHAMPION:
-        assigned = service.assigned_to(services.session(), current_user)
+        assigned = listing.assigned_to(services.session(), current_user)
         # Kept by the rows themselves (plain values): the same list shown again is not built again.
         table = fragment(("assigned", tuple(assigned), g.locale), "govukTable", lambda: lists.assessments_table(
             assigned, _("Assessments assigned to you for peer review"), (_("Authority"), _("Status")),
