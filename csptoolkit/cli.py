@@ -43,7 +43,11 @@ def _beside(paths: list[Path]) -> dict[tuple[str, str], rules.Framework]:
     for folder in {p.resolve().parent for p in paths}:
         for other in folder.glob("*.y*ml"):
             if other.resolve() not in named:
-                checked = rules.parse_text(other.read_text(encoding="utf-8"), str(other))
+                try:
+                    text = other.read_text(encoding="utf-8")
+                except (OSError, UnicodeDecodeError):
+                    continue  # not a standards file that could be superseded; it is not one of those checked
+                checked = rules.parse_text(text, str(other))
                 if checked.framework is not None:
                     known[(checked.framework.framework, checked.framework.version)] = checked.framework
     return known

@@ -179,6 +179,8 @@ def new_token():
         user = next((u for u in people if str(u.id) == form.user.data), None)
         if user is None:
             form.user.errors.append(_("Select the person the token acts for"))
+        elif not form.name.data.strip():  # spaces alone pass the form's check but name nothing
+            form.name.errors.append(_("Enter what the token is for"))
         else:
             token, plaintext = tokens.create_token(services.session(), user, form.name.data, by=current_user)
             # Shown on this response only: the token is not kept anywhere it could be shown again.

@@ -77,3 +77,12 @@ def test_validate_exits_1_and_names_file_and_line(cli, tmp_path: Path) -> None:
     result = cli.invoke(args=["standards", "validate", str(bad), str(FIXTURES / "mini-2.yaml")])
     assert result.exit_code == 1
     assert f"{bad}:17: gate_band 'x' is not one of the bands" in result.output
+
+
+def test_validate_is_not_stopped_by_an_unreadable_file_beside_the_one_checked(cli, tmp_path: Path) -> None:
+    good = tmp_path / "mini-1.yaml"
+    good.write_text((FIXTURES / "mini-1.yaml").read_text())
+    (tmp_path / "notes.yaml").write_bytes(b"\xff\xfe\x00not utf-8")  # beside it, not named: must not crash
+    result = cli.invoke(args=["standards", "validate", str(good)])
+    assert result.exit_code == 0, result.output
+    assert "OK: 1 file(s)" in result.output

@@ -111,6 +111,13 @@ def test_a_token_cannot_be_made_for_a_deactivated_person(browser: Browser) -> No
     assert not events("api_token.created")
 
 
+def test_a_token_named_with_spaces_alone_is_refused_with_a_message(browser: Browser) -> None:
+    browser.sign_in(ADMIN)
+    response = browser.post("/admin/tokens/new", {"user": str(user(VIEWER).id), "name": "   "})
+    assert response.status_code == 400 and "Enter what the token is for" in response.text  # not a 500
+    assert not events("api_token.created")
+
+
 def test_the_language_chosen_is_kept_for_the_person(browser: Browser) -> None:
     browser.sign_in(EDITOR)
     browser.get("/language/cy?next=/", status=302)
