@@ -90,7 +90,7 @@ def cycle_scores(session: Session, cycle: Cycle, basis: str, organisation_ids: S
     key = (*scores_version_of(session, cycle), basis)
     scores = _CYCLE_SCORES.get(key)
     if scores is None:
-        if len(_CYCLE_SCORES) >= 64:  # a few cycles on three bases: anything older is of a superseded version
+        if len(_CYCLE_SCORES) >= 16:  # a few cycles on three bases (about 1 MB each): the rest is superseded
             _CYCLE_SCORES.clear()
         scores = _CYCLE_SCORES[key] = read_cycle_scores(session, cycle.id, basis)
     if organisation_ids is None:

@@ -90,7 +90,7 @@ def squeezed(html: Markup) -> Markup:
 class MacroCache:
     """The HTML of pure macro calls, by their parameters, up to `limit` characters in all (then it starts again)."""
 
-    def __init__(self, limit: int = 64_000_000) -> None:
+    def __init__(self, limit: int = 16_000_000) -> None:
         self.limit = limit
         self.entries: dict[Any, Markup] = {}
         self.size = 0
