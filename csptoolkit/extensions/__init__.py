@@ -19,7 +19,7 @@ migrate = Migrate(compare_type=True, render_as_batch=True)
 csrf = CSRFProtect()
 login_manager = LoginManager()
 babel = Babel()
-# The views count their own hits (web/auth.py throttle()), so each limit is keyed on what it protects and counted
+# The views count their own hits (services/throttling.py), so each limit is keyed on what it protects and counted
 # before the password or token is checked; the key function here is only the library's default.
 limiter = Limiter(key_func=get_remote_address, strategy="fixed-window")
 

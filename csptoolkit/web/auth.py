@@ -3,14 +3,11 @@ whose sign-in or form had expired."""
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import ipaddress
 import math
 import secrets
-import time
 from datetime import timedelta
-from functools import cache
 
 from flask import (
     Blueprint,
@@ -31,13 +28,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import CSRFError
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from limits import RateLimitItem, parse_many
-from limits.storage import MemoryStorage
-from limits.strategies import FixedWindowRateLimiter, RateLimiter
 
 from .. import services
-from ..extensions import limiter
-from ..services import accounts
+from ..services import accounts, throttling
 from . import safe_next
 from .forms import ConfirmForm, SignInForm
 
@@ -68,68 +61,6 @@ def client_address() -> str:
     return str(parsed)
 
 
-@cache
-def _items(limits: str) -> tuple[RateLimitItem, ...]:
-    return tuple(parse_many(limits))
-
-
-@cache
-def _fallback() -> RateLimiter:
-    return FixedWindowRateLimiter(MemoryStorage())
-
-
-def _counted(step):
-    """Run `step(strategy)` on the configured store; if the store fails (Redis down), count in this process rather
-    than let everyone through or no one in."""
-    try:
-        return step(limiter.limiter)
-    except Exception:
-        current_app.logger.exception("The rate-limit store failed; counting in this process until it is back")
-        return step(_fallback())
-
-
-def throttle(limits: str, *key: str, count: bool = True) -> int | None:
-    """Count a hit on each of `limits` (e.g. "10 per minute; 30 per hour") for `key`: None while all allow it, else
-    the seconds until they would. With count=False, only look (for limits counted on failure).
-
-    The store counts a hit and reads it back in one atomic step, and the hit comes before what it guards, so
-    parallel requests between them get no more tries than the limit.
-    """
-    config = current_app.config
-    if not config["RATELIMIT_ENABLED"]:
-        return None
-    identifiers = (config["RATELIMIT_KEY_PREFIX"], *key)
-    for item in _items(limits):
-        allowed = _counted(lambda s, item=item: s.hit(item, *identifiers) if count else s.test(item, *identifiers))
-        if not allowed:
-            reset = _counted(lambda s, item=item: s.get_window_stats(item, *identifiers).reset_time)
-            return max(1, math.ceil(reset - time.time()))
-    return None
-
-
-def count_failure(limits: str, *key: str) -> None:
-    """One more failure on limits that throttle(..., count=False) looks at."""
-    config = current_app.config
-    if config["RATELIMIT_ENABLED"]:
-        identifiers = (config["RATELIMIT_KEY_PREFIX"], *key)
-        for item in _items(limits):
-            _counted(lambda s, item=item: s.hit(item, *identifiers))
-
-
-def _forget(limits: str, *key: str) -> None:
-    config = current_app.config
-    if config["RATELIMIT_ENABLED"]:
-        identifiers = (config["RATELIMIT_KEY_PREFIX"], *key)
-        for item in _items(limits):
-            _counted(lambda s, item=item: s.clear(item, *identifiers))
-
-
-def _account_key(email: str) -> str:
-    """Limits are keyed on the email as typed (normalised), whether or not there is such an account; hashed so
-    that the store holds no addresses."""
-    return hashlib.sha256(email.strip().lower().encode("utf-8")).hexdigest()[:32]
-
-
 def _device_serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="sign-in-device")
 
@@ -146,25 +77,10 @@ def _known_device(account: str) -> str | None:
     return None
 
 
-def _client_key(account: str) -> tuple[str, ...]:
-    device = _known_device(account)
-    return ("sign-in", "device", account, device) if device else ("sign-in", "client", account, client_address())
-
-
 def _count_sign_in_attempt(email: str) -> int | None:
-    """Throttle this attempt (before any password is checked); the seconds to wait when it is one too many.
-
-    A browser that has signed in to the account before is held only by its own count, so someone guessing from
-    elsewhere cannot keep the person out; anyone else is counted per address, per account and address, and per
-    account from all such clients (which slows guessing from many addresses).
-    """
-    config = current_app.config
-    account = _account_key(email)
-    if _known_device(account):
-        return throttle(config["SIGN_IN_LIMIT_PER_ACCOUNT_AND_CLIENT"], *_client_key(account))
-    return (throttle(config["SIGN_IN_LIMIT_PER_ADDRESS"], "sign-in", "address", client_address())
-            or throttle(config["SIGN_IN_LIMIT_PER_ACCOUNT_AND_CLIENT"], *_client_key(account))
-            or throttle(config["SIGN_IN_LIMIT_PER_ACCOUNT"], "sign-in", "account", account))
+    """Throttle this attempt (services/throttling.sign_in_wait decides); the seconds to wait, or None."""
+    account = throttling.account_key(email)
+    return throttling.sign_in_wait(account, client_address(), _known_device(account))
 
 
 def _too_many_attempts(seconds: int):
@@ -212,8 +128,8 @@ def _signed_in(signed_in: accounts.SignedIn):
     session[BROWSER_KEY] = secrets.token_urlsafe(16)
     session.permanent = True
     login_user(user)
-    account = _account_key(user.email)
-    _forget(config["SIGN_IN_LIMIT_PER_ACCOUNT_AND_CLIENT"], *_client_key(account))
+    account = throttling.account_key(user.email)
+    throttling.signed_in(account, client_address(), _known_device(account))
     response = redirect(safe_next(request.args.get("next"), url_for("assess.home")))
     device = _known_device(account) or secrets.token_urlsafe(16)
     response.set_cookie(DEVICE_COOKIE, _device_serializer().dumps([account, device]),

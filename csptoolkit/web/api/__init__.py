@@ -11,7 +11,8 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.routing import RequestRedirect
 
 from ...services import session, tokens
-from ..auth import client_address, count_failure, throttle
+from ...services.throttling import count_failure, throttle
+from ..auth import client_address
 from . import schemas
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
