@@ -22,10 +22,11 @@ orgs_cli = AppGroup("orgs", help="The organisation register.")
 demo_cli = AppGroup("demo", help="Demo data for trying the toolkit out.")
 users_cli = AppGroup("users", help="User accounts.")
 tokens_cli = AppGroup("tokens", help="API tokens (bearer tokens for /api/v1).")
+reviews_cli = AppGroup("reviews", help="Peer review: assign champions to submitted assessments, or return them.")
 
 
 def register(app: Flask) -> None:
-    for group in (standards_cli, orgs_cli, demo_cli, users_cli, tokens_cli):
+    for group in (standards_cli, orgs_cli, demo_cli, users_cli, tokens_cli, reviews_cli):
         app.cli.add_command(group)
 
 
@@ -176,7 +177,8 @@ def seed_command() -> None:
 @users_cli.command("create")
 @click.argument("email")
 @click.option("--role", required=True, type=click.Choice(["admin", "champion", "editor", "viewer"]))
-@click.option("--org", "org_code", help="DfE code of the authority (editors and viewers).")
+@click.option("--org", "org_code",
+              help="DfE code of the authority (editors and viewers; for a champion, the one they come from).")
 @click.option("--name", help="The person's name (default: from the email).")
 @click.password_option(help="The password (asked for when not given).")
 def create_user_command(email: str, role: str, org_code: str | None, name: str | None, password: str) -> None:
@@ -229,3 +231,74 @@ def revoke_token_command(token_id: int) -> None:
         click.echo(f"Token {token_id} was already revoked.")
         return
     click.echo(f"Revoked token {token_id} ({token.name}) of {token.user.email}.")
+
+
+def _assessment_of(cycle_slug: str, org_code: str):
+    from .models import Assessment, Cycle, Organisation
+
+    assessment = db.session.execute(
+        select(Assessment).join(Cycle, Cycle.id == Assessment.cycle_id)
+        .join(Organisation, Organisation.id == Assessment.organisation_id)
+        .where(Cycle.slug == cycle_slug, Organisation.code == org_code)).scalar_one_or_none()
+    if assessment is None:
+        click.echo(f"Refused: there is no assessment of {org_code} in cycle {cycle_slug}.", err=True)
+        sys.exit(1)
+    return assessment
+
+
+def _programme_admin():
+    """Commands act as the programme: the first active programme admin is recorded in the audit log."""
+    from .domain.roles import ADMIN
+    from .models import User
+
+    admin = db.session.execute(select(User).filter_by(role=ADMIN, active=True).order_by(User.id)).scalars().first()
+    if admin is None:
+        click.echo("Refused: there is no active programme admin to act as (users create EMAIL --role admin).",
+                   err=True)
+        sys.exit(1)
+    return admin
+
+
+@reviews_cli.command("assign")
+@click.option("--cycle", "cycle_slug", required=True, help="The cycle, e.g. 2011.")
+@click.option("--org", "org_code", required=True, help="DfE code of the assessed authority.")
+@click.option("--champion", "email", required=True, help="Email of the commissioning champion.")
+@click.option("--confirm-neighbour", is_flag=True,
+              help="Assign even though the champion is from one of the authority's statistical neighbours.")
+def assign_command(cycle_slug: str, org_code: str, email: str, confirm_neighbour: bool) -> None:
+    """Assign a commissioning champion to review an authority's submitted assessment (exit 1 with the reason when
+    refused)."""
+    from .services import reviews
+    from .services.accounts import find_user
+
+    assessment = _assessment_of(cycle_slug, org_code)
+    champion = find_user(db.session, email)
+    if champion is None:
+        click.echo(f"Refused: there is no user {email}.", err=True)
+        sys.exit(1)
+    try:
+        reviews.assign(db.session, _programme_admin(), assessment, champion, confirm_neighbour=confirm_neighbour)
+    except reviews.NeedsConfirming as warning:
+        click.echo(f"Not assigned: {warning} (--confirm-neighbour)", err=True)
+        sys.exit(1)
+    except reviews.ReviewRefused as refused:
+        click.echo(f"Refused: {refused}", err=True)
+        sys.exit(1)
+    click.echo(f"Assigned {champion.email} to {org_code} {cycle_slug}; the assessment is in review.")
+
+
+@reviews_cli.command("return")
+@click.option("--cycle", "cycle_slug", required=True, help="The cycle, e.g. 2011.")
+@click.option("--org", "org_code", required=True, help="DfE code of the assessed authority.")
+@click.option("--reason", required=True, help="Why it is returned (the authority reads it).")
+def return_command(cycle_slug: str, org_code: str, reason: str) -> None:
+    """Return a submitted or in-review assessment to its authority, which can then change and resubmit it."""
+    from .services import reviews
+
+    assessment = _assessment_of(cycle_slug, org_code)
+    try:
+        reviews.return_to_authority(db.session, _programme_admin(), assessment, reason)
+    except reviews.ReviewRefused as refused:
+        click.echo(f"Refused: {refused}", err=True)
+        sys.exit(1)
+    click.echo(f"Returned {org_code} {cycle_slug} to the authority.")

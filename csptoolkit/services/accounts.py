@@ -13,7 +13,7 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
-from ..domain.roles import AUTHORITY_ROLES, ROLES
+from ..domain.roles import AUTHORITY_ROLES, CHAMPION, ROLES
 from ..models import Organisation, User, UserSession
 from .audit import record
 from .transaction import unit_of_work
@@ -80,15 +80,15 @@ def create_user(session: Session, email: str, role: str, password: str, name: st
     if find_user(session, email) is not None:
         raise EmailInUse(f"There is already a user {email}.")
     organisation = None
-    if role in AUTHORITY_ROLES:
-        if not organisation_code:
-            raise AccountError(f"An authority {role} needs an organisation (--org with its DfE code).")
+    if role in AUTHORITY_ROLES and not organisation_code:
+        raise AccountError(f"An authority {role} needs an organisation (--org with its DfE code).")
+    if organisation_code and role not in (*AUTHORITY_ROLES, CHAMPION):
+        raise AccountError(f"A {role} does not belong to an organisation.")
+    if organisation_code:  # a champion's is the authority they come from: they may not review it
         organisation = session.execute(
             select(Organisation).filter_by(code=organisation_code)).scalar_one_or_none()
         if organisation is None:
             raise AccountError(f"There is no organisation with code {organisation_code}.")
-    elif organisation_code:
-        raise AccountError(f"A {role} does not belong to an organisation.")
     user = User(email=email, name=name or email.split("@")[0], role=role, organisation=organisation,
                 password_hash=hash_password(password))
     session.add(user)

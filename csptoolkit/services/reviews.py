@@ -1,0 +1,93 @@
+"""Peer review: programme admins assign commissioning champions to submitted assessments, or return them.
+
+Every change of state asks the one transition table (domain/states.py); every action is in the audit log.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..domain.roles import CHAMPION
+from ..domain.states import IllegalTransition, transition
+from ..models import Assessment, ReviewAssignment, StatisticalNeighbour, User
+from .assessments import lock_for_change
+from .audit import record
+from .scores import scores_changed
+from .transaction import unit_of_work
+
+
+class ReviewRefused(Exception):
+    """The assignment or return asked for cannot be made; the message says why, in words for the person asking."""
+
+
+class NeedsConfirming(ReviewRefused):
+    """The champion comes from one of the authority's statistical neighbours: allowed, once confirmed."""
+
+
+def _state_change(action: str, assessment: Assessment, user: User) -> str:
+    try:
+        return transition(action, assessment.state, user.role)
+    except IllegalTransition as refused:
+        raise ReviewRefused(f"The assessment cannot be {'assigned' if action == 'assign' else 'returned'}: "
+                            f"it is {assessment.state.replace('_', ' ')} ({refused.reason}).") from refused
+
+
+def is_neighbour(session: Session, assessment: Assessment, champion: User) -> bool:
+    """Whether the champion's own authority is one of the assessed authority's DfE statistical neighbours."""
+    if champion.organisation_id is None:
+        return False
+    return session.execute(select(StatisticalNeighbour.id).where(
+        StatisticalNeighbour.organisation_id == assessment.organisation_id,
+        StatisticalNeighbour.neighbour_id == champion.organisation_id)).first() is not None
+
+
+def assign(session: Session, admin: User, assessment: Assessment, champion: User,
+           confirm_neighbour: bool = False) -> ReviewAssignment:
+    """Assign a champion to review a submitted (or already in review) assessment, which is then in review.
+
+    Refused: someone who is not an active champion, a champion from the authority itself, one already assigned.
+    A champion from a statistical neighbour of the authority raises NeedsConfirming unless `confirm_neighbour`.
+    """
+    with unit_of_work(session):
+        lock_for_change(session, assessment)
+        new_state = _state_change("assign", assessment, admin)
+        if champion.role != CHAMPION or not champion.active:
+            raise ReviewRefused(f"{champion.email} is not an active commissioning champion.")
+        if champion.organisation_id is not None and champion.organisation_id == assessment.organisation_id:
+            raise ReviewRefused(f"{champion.email} is from {assessment.organisation.name} itself: a champion may not "
+                                "review their own authority.")
+        if session.execute(select(ReviewAssignment.id).filter_by(
+                assessment_id=assessment.id, champion_id=champion.id)).first() is not None:
+            raise ReviewRefused(f"{champion.email} is already assigned to this assessment.")
+        if is_neighbour(session, assessment, champion) and not confirm_neighbour:
+            raise NeedsConfirming(f"{champion.email} is from {champion.organisation.name}, one of "
+                                  f"{assessment.organisation.name}'s statistical neighbours. Confirm to assign them.")
+        assignment = ReviewAssignment(assessment_id=assessment.id, champion_id=champion.id, assigned_by_id=admin.id)
+        session.add(assignment)
+        old_state, assessment.state = assessment.state, new_state
+        record(session, admin, "review.assigned", assessment, subject=champion.email,
+               old={"state": old_state}, new={"state": new_state, "champion": champion.email})
+    return assignment
+
+
+def return_to_authority(session: Session, admin: User, assessment: Assessment, reason: str) -> None:
+    """Return a submitted or in-review assessment to its authority with a reason: editable again, it is then
+    resubmitted through the same journey. It stops counting in benchmarks until then."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ReviewRefused("Say why the assessment is returned: the authority reads the reason.")
+    with unit_of_work(session):
+        lock_for_change(session, assessment)
+        new_state = _state_change("return", assessment, admin)
+        old_state, assessment.state = assessment.state, new_state
+        scores_changed(session, assessment.cycle_id)  # a returned assessment no longer counts
+        record(session, admin, "assessment.returned", assessment, old={"state": old_state},
+               new={"state": new_state, "reason": reason})
+
+
+def champions_of(session: Session, assessment: Assessment) -> list[User]:
+    """The champions assigned to the assessment, by name."""
+    return list(session.execute(
+        select(User).join(ReviewAssignment, ReviewAssignment.champion_id == User.id)
+        .where(ReviewAssignment.assessment_id == assessment.id).order_by(User.name)).scalars())
