@@ -5,12 +5,16 @@ Every change of state asks the one transition table (domain/states.py); every ac
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import math
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..domain.roles import CHAMPION
+from ..domain import states
+from ..domain.roles import ADMIN, CHAMPION
 from ..domain.states import IllegalTransition, transition
-from ..models import Assessment, ReviewAssignment, StatisticalNeighbour, User
+from ..models import Assessment, Cycle, Organisation, ReviewAssignment, StatisticalNeighbour, User
 from .assessments import lock_for_change
 from .audit import record
 from .scores import scores_changed
@@ -91,3 +95,77 @@ def champions_of(session: Session, assessment: Assessment) -> list[User]:
     return list(session.execute(
         select(User).join(ReviewAssignment, ReviewAssignment.champion_id == User.id)
         .where(ReviewAssignment.assessment_id == assessment.id).order_by(User.name)).scalars())
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Reading, for the programme's review pages
+
+
+REVIEWABLE_STATES = (states.SUBMITTED, states.IN_REVIEW, states.MODERATED, states.PUBLISHED, states.RETURNED)
+RETURNABLE_STATES = tuple(s for s in REVIEWABLE_STATES if "return" in states.allowed(s, ADMIN))
+
+
+@dataclass(frozen=True)
+class ListedReview:
+    """A submitted assessment as the programme's review list shows it: plain values."""
+
+    id: int
+    state: str
+    code: str
+    name: str
+    dfe_region: str | None
+    champions: tuple[str, ...]  # names, as assigned
+
+
+@dataclass(frozen=True)
+class ReviewPage:
+    rows: list[ListedReview]
+    total: int
+    page: int
+    pages: int
+
+
+def review_list(session: Session, admin: User, cycle: Cycle, *, state: str | None = None, region: str | None = None,
+                champion_id: int | None = None, page: int = 1, per_page: int = 50) -> ReviewPage:
+    """Every assessment of the cycle that has been submitted (and what became of it), by authority name, optionally
+    of one state, DfE region or champion; one page of them, in two queries whatever the page's size."""
+    if admin.role != ADMIN:
+        raise ReviewRefused("Only programme admins assign reviews.")
+    query = (select(Assessment.id, Assessment.state, Organisation.code, Organisation.name, Organisation.dfe_region)
+             .join(Organisation, Organisation.id == Assessment.organisation_id)
+             .where(Assessment.cycle_id == cycle.id, Assessment.state.in_(REVIEWABLE_STATES)))
+    if state in REVIEWABLE_STATES:
+        query = query.where(Assessment.state == state)
+    if region:
+        query = query.where(Organisation.dfe_region == region)
+    if champion_id is not None:
+        query = query.where(Assessment.id.in_(
+            select(ReviewAssignment.assessment_id).where(ReviewAssignment.champion_id == champion_id)))
+    total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    pages = max(1, math.ceil(total / per_page))
+    page = min(max(1, page), pages)
+    found = session.execute(query.order_by(Organisation.name).limit(per_page).offset((page - 1) * per_page)).all()
+    names: dict[int, list[str]] = {}
+    for assessment_id, name in session.execute(
+            select(ReviewAssignment.assessment_id, User.name).join(User, User.id == ReviewAssignment.champion_id)
+            .where(ReviewAssignment.assessment_id.in_([row.id for row in found])).order_by(User.name)):
+        names.setdefault(assessment_id, []).append(name)
+    rows = [ListedReview(row.id, row.state, row.code, row.name, row.dfe_region, tuple(names.get(row.id, ())))
+            for row in found]
+    return ReviewPage(rows, total, page, pages)
+
+
+def active_champions(session: Session) -> list[User]:
+    """Everyone who can be assigned a review, by name."""
+    return list(session.execute(select(User).where(User.role == CHAMPION, User.active.is_(True))
+                                .order_by(User.name)).scalars())
+
+
+def for_assignment(session: Session, admin: User, assessment_id: int) -> Assessment:
+    """An assessment for the programme's assignment page (submitted or later); ReviewRefused for anyone else."""
+    if admin.role != ADMIN:
+        raise ReviewRefused("Only programme admins assign reviews.")
+    assessment = session.get(Assessment, assessment_id)
+    if assessment is None or assessment.state not in REVIEWABLE_STATES:
+        raise ReviewRefused("There is no submitted assessment here.")
+    return assessment

@@ -145,13 +145,14 @@ def init_web(app: Flask) -> None:
         return response
 
     app.url_map.converters["int"] = RowIdConverter
-    from . import admin, api, assess, auth, benchmark
+    from . import admin, api, assess, auth, benchmark, review
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(assess.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(benchmark.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(review.bp)
     csrf.exempt(api.bp)  # bearer tokens only: no cookie, so no cross-site request to forge
 
     @app.errorhandler(CSRFError)

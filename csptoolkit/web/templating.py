@@ -26,7 +26,8 @@ from markupsafe import Markup
 COMPONENTS = {
     "govukBackLink": "back-link", "govukButton": "button", "govukDetails": "details",
     "govukErrorSummary": "error-summary", "govukInsetText": "inset-text",
-    "govukNotificationBanner": "notification-banner", "govukPanel": "panel", "govukPhaseBanner": "phase-banner",
+    "govukNotificationBanner": "notification-banner", "govukPagination": "pagination", "govukPanel": "panel",
+    "govukPhaseBanner": "phase-banner",
     "govukServiceNavigation": "service-navigation", "govukSummaryList": "summary-list", "govukTable": "table",
     "govukTag": "tag", "govukTaskList": "task-list", "govukWarningText": "warning-text",
 }

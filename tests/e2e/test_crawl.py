@@ -86,7 +86,17 @@ def pages_of(email: str) -> list[str]:
             f"/assessments/{leeds.id}/check", f"/assessments/{leeds.id}/standards/L1", f"/assessments/{camden.id}",
             f"/assessments/{camden.id}/check", f"/assessments/{leeds.id}/history", "/admin/users", "/admin/users/new",
             f"/admin/users/{viewer.id}/password", "/admin/tokens", "/admin/tokens/new", "/benchmarks/national",
-            "/benchmarks/regions", "/benchmarks?org=383", "/benchmarks/trend?org=383", "/benchmarks/groups"]
+            "/benchmarks/regions", "/benchmarks?org=383", "/benchmarks/trend?org=383", "/benchmarks/groups",
+            "/admin/reviews?cycle=2011", "/admin/reviews?cycle=2011&page=2", f"/admin/reviews/{_submitted().id}"]
+
+
+def _submitted():
+    """A submitted 2011 assessment: its peer-review page offers both assigning and returning."""
+    from csptoolkit.models import Assessment, Cycle
+
+    cycle = db.session.execute(select(Cycle).filter_by(slug="2011")).scalar_one()
+    return db.session.execute(select(Assessment).filter_by(cycle_id=cycle.id, state="submitted")
+                              .order_by(Assessment.id)).scalars().first()
 
 
 def check_page(page, where: str) -> list[str]:

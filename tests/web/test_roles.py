@@ -43,6 +43,9 @@ EXPECTED: dict[str, dict[str, int]] = {
     "admin.reset_password": {ANONYMOUS: SIGN_IN, ADMIN: 200, CHAMPION: 403, EDITOR: 403, VIEWER: 403},
     "admin.api_tokens": {ANONYMOUS: SIGN_IN, ADMIN: 200, CHAMPION: 403, EDITOR: 403, VIEWER: 403},
     "admin.new_token": {ANONYMOUS: SIGN_IN, ADMIN: 200, CHAMPION: 403, EDITOR: 403, VIEWER: 403},
+    "review.reviews_list": {ANONYMOUS: SIGN_IN, ADMIN: 200, CHAMPION: 403, EDITOR: 403, VIEWER: 403},
+    # Asked of a submitted assessment (a draft is not reviewable: 404 for everyone would prove nothing).
+    "review.assign": {ANONYMOUS: SIGN_IN, ADMIN: 200, CHAMPION: 403, EDITOR: 403, VIEWER: 403, "other": 403},
     "benchmark.authority": {ANONYMOUS: SIGN_IN, ADMIN: 302, CHAMPION: 403, EDITOR: 200, VIEWER: 200},
     "benchmark.trend": {ANONYMOUS: SIGN_IN, ADMIN: 302, CHAMPION: 403, EDITOR: 200, VIEWER: 200},
     "benchmark.national": {ANONYMOUS: SIGN_IN, ADMIN: 200, CHAMPION: 403, EDITOR: 403, VIEWER: 403},
@@ -86,6 +89,13 @@ def evidence_of(assessment: Assessment) -> EvidenceFile:
     return answer.evidence_files[0]
 
 
+def submitted_assessment() -> Assessment:
+    """A submitted 2011 assessment (the peer-review pages are about those)."""
+    cycle = db.session.execute(select(Cycle).filter_by(slug="2011")).scalar_one()
+    return db.session.execute(select(Assessment).filter_by(cycle_id=cycle.id, state="submitted")
+                              .order_by(Assessment.id)).scalars().first()
+
+
 def editors_group() -> PeerGroup:
     """A custom group saved by the Leeds editor: nobody else may delete it."""
     editor = db.session.execute(select(User).filter_by(email=EDITOR)).scalar_one()
@@ -106,6 +116,8 @@ def url_for_rule(rule, assessment: Assessment) -> str:
         values["evidence_id"] = evidence_of(assessment).id
     if "group_id" in rule.arguments:
         values["group_id"] = editors_group().id
+    if rule.endpoint.startswith("review."):
+        values["assessment_id"] = submitted_assessment().id
     return rule.build({name: values[name] for name in rule.arguments})[1]
 
 
