@@ -49,6 +49,7 @@ PAGES = {
     "national (admin)": (ADMIN, "/benchmarks/national?cycle=2011&basis=best"),
     "regions (admin)": (ADMIN, "/benchmarks/regions?cycle=2011&basis=best"),
     "assessments list (admin)": (ADMIN, "/admin/assessments?cycle=2011"),
+    "peer reviews list (admin)": (ADMIN, "/admin/reviews?cycle=2011"),
     "champion home (champion)": ("champion@csptoolkit.example", "/"),
     "API benchmark (Camden viewer's token)": (
         TOKEN + VIEWER, "/api/v1/cycles/2011/benchmarks?org=202&group=statistical-neighbours&basis=best"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -16,7 +16,7 @@ from ..reports import benchmark as shown
 from ..services import catalogue, reviews
 from .admin import admin_required
 from .forms import options
-from .templating import id_url
+from .templating import fragment, id_url
 from .text import STATE_LABELS, cycle_name, state_tag
 from .widgets import GovCheckboxInput, GovSelect, GovSubmitInput, GovTextArea
 
@@ -66,16 +66,22 @@ def reviews_list():
     page = reviews.review_list(session, current_user, cycle, state=form.state.data or None,
                                region=form.region.data or None, champion_id=parse_id(form.champion.data),
                                page=parse_id(request.args.get("page")) or 1, per_page=PER_PAGE)
+    # Kept by the rows themselves (plain values): the same page of the list is not built again.
+    table = fragment(("reviews", cycle.id, tuple(page.rows), g.locale), "govukTable", lambda: _table(page, cycle))
+    return render_template("review/list.html", form=None, filters=form, cycle=cycle, page=page, table=table,
+                           pagination=_pagination(page))
+
+
+def _table(page: reviews.ReviewPage, cycle) -> dict:
     link = id_url("review.assign", "assessment_id")
+    tags: dict[str, object] = {}
     # Two columns (the champions under the name): the table fits a 375 px screen.
     rows = [[{"html": _linked(link(row.id), row.name, _("Champions: %(names)s", names=", ".join(row.champions))
                               if row.champions else _("No champion yet"))},
-             {"html": _tag(row.state)}] for row in page.rows]
-    table = {"caption": _("Submitted assessments in %(cycle)s, by authority", cycle=cycle_name(cycle)),
-             "captionClasses": "govuk-visually-hidden",
-             "head": [{"text": _("Authority")}, {"text": _("Status")}], "rows": rows}
-    return render_template("review/list.html", form=None, filters=form, cycle=cycle, page=page, table=table,
-                           pagination=_pagination(page))
+             {"html": tags.get(row.state) or tags.setdefault(row.state, _tag(row.state))}] for row in page.rows]
+    return {"caption": _("Submitted assessments in %(cycle)s, by authority", cycle=cycle_name(cycle)),
+            "captionClasses": "govuk-visually-hidden",
+            "head": [{"text": _("Authority")}, {"text": _("Status")}], "rows": rows}
 
 
 def _linked(href: str, text: str, below: str):
