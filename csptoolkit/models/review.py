@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, Timestamps, utcnow
@@ -21,6 +21,10 @@ class ReviewAssignment(Timestamps, Base):
     champion_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     state: Mapped[str] = mapped_column(String(12), default="assigned")  # assigned | in_progress | completed
+    # The evidence sample (criterion ids) drawn from the submitted answers when the assignment was made, and the
+    # seed it was drawn with (domain/sampling.py): the same seed and answers always give the same sample.
+    seed: Mapped[str | None] = mapped_column(String(80))
+    sample: Mapped[list[str] | None] = mapped_column(JSON)
 
     findings: Mapped[list[ReviewFinding]] = relationship(cascade="all, delete-orphan")
 

@@ -23,6 +23,7 @@ from ..models import Answer, Assessment, Cycle, Organisation, ReviewAssignment
 from ..models.organisation import ENGLAND, WALES
 from . import organisations, standards
 from .accounts import create_user, find_user
+from .reviews import draw_sample
 from .scores import score_rows, scores_changed, successors
 
 DEMO_PASSWORD = "commissioning-demo"
@@ -108,8 +109,11 @@ def seed(session: Session, standards_path: Path, data_path: Path, today: date | 
             session.add(assessment)
             session.flush()
             if state in (IN_REVIEW, MODERATED, PUBLISHED) and champion is not None:
-                session.add(ReviewAssignment(assessment_id=assessment.id, champion_id=champion.id,
-                                             state="completed" if state != IN_REVIEW else "in_progress"))
+                assignment = ReviewAssignment(assessment_id=assessment.id, champion_id=champion.id,
+                                              state="completed" if state != IN_REVIEW else "in_progress")
+                session.add(assignment)
+                session.flush()
+                draw_sample(assignment, assessment)
             session.add_all(score_rows(assessment, later[cycle.framework_version_id]))
             created += 1
     for cycle in cycles:

@@ -11,13 +11,13 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..domain import states
+from ..domain import sampling, states
 from ..domain.roles import ADMIN, CHAMPION
 from ..domain.states import IllegalTransition, transition
 from ..models import Assessment, Cycle, Organisation, ReviewAssignment, StatisticalNeighbour, User
 from .assessments import lock_for_change
 from .audit import record
-from .scores import scores_changed
+from .scores import SELF, answers_of, scores_changed
 from .transaction import unit_of_work
 
 
@@ -69,10 +69,21 @@ def assign(session: Session, admin: User, assessment: Assessment, champion: User
                                   f"{assessment.organisation.name}'s statistical neighbours. Confirm to assign them.")
         assignment = ReviewAssignment(assessment_id=assessment.id, champion_id=champion.id, assigned_by_id=admin.id)
         session.add(assignment)
+        session.flush()
+        draw_sample(assignment, assessment)
         old_state, assessment.state = assessment.state, new_state
         record(session, admin, "review.assigned", assessment, subject=champion.email,
                old={"state": old_state}, new={"state": new_state, "champion": champion.email})
     return assignment
+
+
+def draw_sample(assignment: ReviewAssignment, assessment: Assessment) -> list[str]:
+    """Draw and keep the assignment's evidence sample from the answers as submitted (seeded by the assessment and
+    the assignment, so it never moves while the review goes on and can always be drawn again to check it)."""
+    assignment.seed = f"{assessment.id}:{assignment.id}"
+    framework = assessment.cycle.framework_version.rules()
+    assignment.sample = list(sampling.draw_sample(framework, answers_of(assessment, SELF), assignment.seed))
+    return assignment.sample
 
 
 def return_to_authority(session: Session, admin: User, assessment: Assessment, reason: str) -> None:
@@ -88,6 +99,13 @@ def return_to_authority(session: Session, admin: User, assessment: Assessment, r
         scores_changed(session, assessment.cycle_id)  # a returned assessment no longer counts
         record(session, admin, "assessment.returned", assessment, old={"state": old_state},
                new={"state": new_state, "reason": reason})
+
+
+def assignments_of(session: Session, assessment: Assessment) -> list[tuple[User, ReviewAssignment]]:
+    """The champions assigned to the assessment with their assignments (and so their evidence samples), by name."""
+    return [tuple(row) for row in session.execute(
+        select(User, ReviewAssignment).join(ReviewAssignment, ReviewAssignment.champion_id == User.id)
+        .where(ReviewAssignment.assessment_id == assessment.id).order_by(User.name))]
 
 
 def champions_of(session: Session, assessment: Assessment) -> list[User]:

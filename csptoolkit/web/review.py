@@ -157,7 +157,7 @@ def assign(assessment_id: int):
     errors = form.errors or return_form.errors
     return render_template("review/assign.html", form=form if form.errors else return_form if return_form.errors
                            else None, assign_form=form, return_form=return_form, assessment=assessment,
-                           assigned=reviews.champions_of(session, assessment), warning=warning,
+                           assigned=reviews.assignments_of(session, assessment), warning=warning,
                            can_return=assessment.state in reviews.RETURNABLE_STATES), (400 if errors else 200)
 
 

@@ -137,3 +137,26 @@ def test_the_command_line_assigns_and_refuses_with_the_reason(seeded_app: Flask)
     assert returned.exit_code == 0, returned.output
     db.session.expire_all()
     assert assessment.state == states.RETURNED
+
+
+def test_the_evidence_sample_is_drawn_when_assigned_and_can_be_drawn_again(seeded_app: Flask) -> None:
+    from csptoolkit.domain import sampling
+    from csptoolkit.services.scores import answers_of
+
+    assessment = _submitted_2011()
+    champion = db.session.execute(select(User).filter_by(email="champion@csptoolkit.example")).scalar_one()
+    assignment = reviews.assign(db.session, _admin(), assessment, champion)
+    db.session.expire_all()
+    assignment = db.session.get(ReviewAssignment, assignment.id)
+    assert assignment.seed == f"{assessment.id}:{assignment.id}"
+    framework = assessment.cycle.framework_version.rules()
+    answers = answers_of(assessment)
+    rated = sampling.rated_criteria(framework, answers)
+    assert assignment.sample == list(sampling.draw_sample(framework, answers, assignment.seed))  # reproducible
+    assert set(sampling.mandatory_inclusions(framework, answers)) <= set(assignment.sample) <= set(rated)
+    assert len(assignment.sample) >= sampling.sample_size(len(rated))
+
+
+def test_the_demo_reviews_have_their_samples(seeded_app: Flask) -> None:
+    kept = db.session.execute(select(ReviewAssignment)).scalars().all()
+    assert kept and all(a.seed and a.sample for a in kept)

@@ -65,6 +65,7 @@ def test_assigning_on_the_page_puts_it_in_review_and_filters_find_it(browser: Br
     assert assessment.state == states.IN_REVIEW
     browser.get(url)
     assert "was assigned to review" in browser.text() and champion.name in browser.text()
+    assert re.search(r"Evidence sample: \d+ criteri(on|a) \(", browser.text())  # drawn when assigned
     browser.get(f"/admin/reviews?cycle=2011&champion={champion.id}&state=in_review&region="
                 f"{assessment.organisation.dfe_region}")
     assert assessment.organisation.name in browser.text()
