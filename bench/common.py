@@ -26,6 +26,7 @@ def settings(tmp: Path) -> dict[str, str]:
         "SECRET_KEY": SECRET_KEY,
         "EVIDENCE_PATH": str(tmp / "evidence"),
         "EXPORTS_PATH": str(tmp / "exports"),
+        "MAIL_PATH": str(tmp / "mail"),
         "TASK_QUEUE_URL": f"sqlite:///{tmp / 'tasks.sqlite3'}",
         "RATELIMIT_STORAGE_URI": f"sqlite:///{tmp / 'ratelimits.sqlite3'}",
     }
@@ -40,6 +41,7 @@ def environment(tmp: Path) -> dict[str, str]:
         "CSPTOOLKIT_SECRET_KEY": config["SECRET_KEY"],
         "CSPTOOLKIT_EVIDENCE_PATH": config["EVIDENCE_PATH"],
         "CSPTOOLKIT_EXPORTS_PATH": config["EXPORTS_PATH"],
+        "CSPTOOLKIT_MAIL_PATH": config["MAIL_PATH"],
         "CSPTOOLKIT_TASK_QUEUE_URL": config["TASK_QUEUE_URL"],
         "CSPTOOLKIT_RATELIMIT_STORAGE_URI": config["RATELIMIT_STORAGE_URI"],
     }

@@ -60,6 +60,16 @@ class Defaults:
     # Per account from all browsers that have never signed in to it: slows guessing from many addresses (at most
     # 120 tries an hour), and cannot keep out a browser the person has signed in with before.
     SIGN_IN_LIMIT_PER_ACCOUNT = "20 per 10 minutes"
+    # Email to the people an action needs (services/mail.py): written as files under MAIL_PATH by default, so that a
+    # newcomer can read them; "smtp" sends them through MAIL_SERVER.
+    MAIL_BACKEND = "file"
+    MAIL_PATH = str(INSTANCE_PATH / "mail")
+    MAIL_SERVER = "localhost"
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_FROM = "csptoolkit@localhost"
     API_LIMIT_PER_ADDRESS = "300 per minute"
     API_FAILED_TOKEN_LIMIT_PER_ADDRESS = "10 per minute; 100 per day"
 
@@ -82,9 +92,18 @@ ENVIRONMENT = {
     "CSPTOOLKIT_MAX_EVIDENCE_BYTES_PER_ASSESSMENT": "MAX_EVIDENCE_BYTES_PER_ASSESSMENT",
     "CSPTOOLKIT_RATELIMIT_STORAGE_URI": "RATELIMIT_STORAGE_URI",
     "CSPTOOLKIT_TRUSTED_PROXIES": "TRUSTED_PROXIES",
+    "CSPTOOLKIT_MAIL_BACKEND": "MAIL_BACKEND",
+    "CSPTOOLKIT_MAIL_PATH": "MAIL_PATH",
+    "CSPTOOLKIT_MAIL_SERVER": "MAIL_SERVER",
+    "CSPTOOLKIT_MAIL_PORT": "MAIL_PORT",
+    "CSPTOOLKIT_MAIL_USE_TLS": "MAIL_USE_TLS",
+    "CSPTOOLKIT_MAIL_USERNAME": "MAIL_USERNAME",
+    "CSPTOOLKIT_MAIL_PASSWORD": "MAIL_PASSWORD",
+    "CSPTOOLKIT_MAIL_FROM": "MAIL_FROM",
 }
 INTEGER_SETTINGS = {"DISCLOSURE_THRESHOLD", "MAX_EVIDENCE_BYTES", "TRUSTED_PROXIES", "MAX_EVIDENCE_FILES_PER_ANSWER",
-                    "MAX_EVIDENCE_FILES_PER_ASSESSMENT", "MAX_EVIDENCE_BYTES_PER_ASSESSMENT"}
+                    "MAX_EVIDENCE_FILES_PER_ASSESSMENT", "MAX_EVIDENCE_BYTES_PER_ASSESSMENT", "MAIL_PORT"}
+BOOLEAN_SETTINGS = {"MAIL_USE_TLS"}
 
 
 def from_environment(environ: dict[str, str] | os._Environ) -> dict[str, object]:
@@ -96,6 +115,8 @@ def from_environment(environ: dict[str, str] | os._Environ) -> dict[str, object]
             value: object = environ[variable]
             if name in INTEGER_SETTINGS:
                 value = int(str(value))
+            if name in BOOLEAN_SETTINGS:
+                value = str(value).strip().lower() in ("1", "true", "yes", "on")
             if name == "SQLALCHEMY_DATABASE_URI" and str(value).startswith("postgres://"):
                 value = "postgresql://" + str(value)[len("postgres://"):]
             if name == "SQLALCHEMY_DATABASE_URI" and str(value).startswith("postgresql://"):

@@ -43,6 +43,7 @@ def _config(uri: str, tmp: Path) -> dict:
         "SECRET_KEY": "test-secret",
         "EVIDENCE_PATH": str(tmp / "evidence"),
         "EXPORTS_PATH": str(tmp / "exports"),
+        "MAIL_PATH": str(tmp / "mail"),
         "TASK_QUEUE_URL": f"sqlite:///{tmp / 'tasks.sqlite3'}",
         "RATELIMIT_STORAGE_URI": "memory://",  # counts start afresh with each test's application
     }

@@ -32,7 +32,8 @@ def served(database_uri: str, tmp: Path, workers: int = 4, extra_env: dict[str, 
     port = _free_port()
     env = {**os.environ, "CSPTOOLKIT_DATABASE_URL": database_uri, "CSPTOOLKIT_SECRET_KEY": "served-test-secret",
            "CSPTOOLKIT_INSTANCE_PATH": str(tmp / "instance"), "CSPTOOLKIT_EVIDENCE_PATH": str(tmp / "evidence"),
-           "CSPTOOLKIT_EXPORTS_PATH": str(tmp / "exports"), **(extra_env or {})}
+           "CSPTOOLKIT_EXPORTS_PATH": str(tmp / "exports"),
+           "CSPTOOLKIT_MAIL_PATH": str(tmp / "mail"), **(extra_env or {})}
     env.pop("CSPTOOLKIT_TEST_DATABASE_URL", None)
     log = open(tmp / "gunicorn.log", "wb")  # noqa: SIM115 (closed below, after the server has stopped)
     process = subprocess.Popen(

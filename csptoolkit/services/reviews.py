@@ -12,9 +12,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..domain import sampling, states
-from ..domain.roles import ADMIN, CHAMPION
+from ..domain.roles import ADMIN, CHAMPION, EDITOR
 from ..domain.states import IllegalTransition, transition
 from ..models import Assessment, Cycle, Organisation, ReviewAssignment, StatisticalNeighbour, User
+from . import mail
 from .assessments import lock_for_change
 from .audit import record
 from .scores import SELF, answers_of, scores_changed
@@ -74,6 +75,7 @@ def assign(session: Session, admin: User, assessment: Assessment, champion: User
         old_state, assessment.state = assessment.state, new_state
         record(session, admin, "review.assigned", assessment, subject=champion.email,
                old={"state": old_state}, new={"state": new_state, "champion": champion.email})
+        mail.send_after_commit(session, [mail.review_assigned(champion, assessment)])
     return assignment
 
 
@@ -99,6 +101,9 @@ def return_to_authority(session: Session, admin: User, assessment: Assessment, r
         scores_changed(session, assessment.cycle_id)  # a returned assessment no longer counts
         record(session, admin, "assessment.returned", assessment, old={"state": old_state},
                new={"state": new_state, "reason": reason})
+        editors = session.execute(select(User).where(User.role == EDITOR, User.active.is_(True),
+                                                     User.organisation_id == assessment.organisation_id)).scalars()
+        mail.send_after_commit(session, [mail.assessment_returned(e, assessment, reason) for e in editors])
 
 
 def assignments_of(session: Session, assessment: Assessment) -> list[tuple[User, ReviewAssignment]]:

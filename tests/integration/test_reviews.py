@@ -160,3 +160,34 @@ def test_the_evidence_sample_is_drawn_when_assigned_and_can_be_drawn_again(seede
 def test_the_demo_reviews_have_their_samples(seeded_app: Flask) -> None:
     kept = db.session.execute(select(ReviewAssignment)).scalars().all()
     assert kept and all(a.seed and a.sample for a in kept)
+
+
+def _mail(app: Flask) -> list[str]:
+    from pathlib import Path
+
+    folder = Path(app.config["MAIL_PATH"])
+    return sorted(p.read_bytes().decode("utf-8") for p in folder.glob("*.eml")) if folder.exists() else []
+
+
+def test_the_champion_hears_of_an_assignment_in_their_language_and_nobody_of_a_refusal(seeded_app: Flask) -> None:
+    assessment = _submitted_2011()
+    own = _champion("own@champions.example", assessment.organisation.code)
+    with pytest.raises(reviews.ReviewRefused):
+        reviews.assign(db.session, _admin(), assessment, own)
+    assert _mail(seeded_app) == []  # a refused (rolled back) assignment tells no one
+    welsh = _champion("cymraeg@champions.example")
+    welsh.locale = "cy"
+    db.session.commit()
+    reviews.assign(db.session, _admin(), assessment, welsh)
+    (message,) = _mail(seeded_app)
+    assert "To: cymraeg@champions.example" in message
+    assert f"Subject: Gofynnwyd i chi adolygu {assessment.organisation.name}" in message
+
+
+def test_the_authoritys_editors_hear_why_it_was_returned(seeded_app: Flask) -> None:
+    assessment = _submitted_2011()
+    editor = _authority_editor(assessment)
+    reviews.return_to_authority(db.session, _admin(), assessment, "P2 has no evidence.")
+    (message,) = _mail(seeded_app)
+    assert f"To: {editor.email}" in message and "P2 has no evidence." in message
+    assert "Subject: Your self-assessment has been returned to you" in message
