@@ -336,8 +336,3 @@ def submitter(session: Session, assessment: Assessment) -> User | None:
     if assessment.submitted_by_id is None:
         return None
     return session.get(User, assessment.submitted_by_id)
-
-
-def cycles(session: Session) -> list[Cycle]:
-    """Every cycle, newest first."""
-    return list(session.execute(select(Cycle).order_by(Cycle.opens_on.desc())).scalars())

@@ -23,7 +23,13 @@ from .transaction import unit_of_work
 
 
 class ReviewRefused(Exception):
-    """The assignment or return asked for cannot be made; the message says why, in words for the person asking."""
+    """The assignment or return asked for cannot be made; the message says why (for the command line), and `reason`
+    names the rule (for a page to word in its reader's language): state, not_champion, own_authority,
+    already_assigned, neighbour, no_reason or not_allowed."""
+
+    def __init__(self, message: str, reason: str = "not_allowed") -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 class NeedsConfirming(ReviewRefused):
@@ -35,7 +41,7 @@ def _state_change(action: str, assessment: Assessment, user: User) -> str:
         return transition(action, assessment.state, user.role)
     except IllegalTransition as refused:
         raise ReviewRefused(f"The assessment cannot be {'assigned' if action == 'assign' else 'returned'}: "
-                            f"it is {assessment.state.replace('_', ' ')} ({refused.reason}).") from refused
+                            f"it is {assessment.state.replace('_', ' ')} ({refused.reason}).", "state") from refused
 
 
 def is_neighbour(session: Session, assessment: Assessment, champion: User) -> bool:
@@ -58,16 +64,17 @@ def assign(session: Session, admin: User, assessment: Assessment, champion: User
         lock_for_change(session, assessment)
         new_state = _state_change("assign", assessment, admin)
         if champion.role != CHAMPION or not champion.active:
-            raise ReviewRefused(f"{champion.email} is not an active commissioning champion.")
+            raise ReviewRefused(f"{champion.email} is not an active commissioning champion.", "not_champion")
         if champion.organisation_id is not None and champion.organisation_id == assessment.organisation_id:
             raise ReviewRefused(f"{champion.email} is from {assessment.organisation.name} itself: a champion may not "
-                                "review their own authority.")
+                                "review their own authority.", "own_authority")
         if session.execute(select(ReviewAssignment.id).filter_by(
                 assessment_id=assessment.id, champion_id=champion.id)).first() is not None:
-            raise ReviewRefused(f"{champion.email} is already assigned to this assessment.")
+            raise ReviewRefused(f"{champion.email} is already assigned to this assessment.", "already_assigned")
         if is_neighbour(session, assessment, champion) and not confirm_neighbour:
             raise NeedsConfirming(f"{champion.email} is from {champion.organisation.name}, one of "
-                                  f"{assessment.organisation.name}'s statistical neighbours. Confirm to assign them.")
+                                  f"{assessment.organisation.name}'s statistical neighbours. Confirm to assign them.",
+                                  "neighbour")
         assignment = ReviewAssignment(assessment_id=assessment.id, champion_id=champion.id, assigned_by_id=admin.id)
         session.add(assignment)
         session.flush()
@@ -93,7 +100,7 @@ def return_to_authority(session: Session, admin: User, assessment: Assessment, r
     resubmitted through the same journey. It stops counting in benchmarks until then."""
     reason = (reason or "").strip()
     if not reason:
-        raise ReviewRefused("Say why the assessment is returned: the authority reads the reason.")
+        raise ReviewRefused("Say why the assessment is returned: the authority reads the reason.", "no_reason")
     with unit_of_work(session):
         lock_for_change(session, assessment)
         new_state = _state_change("return", assessment, admin)

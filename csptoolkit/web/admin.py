@@ -15,7 +15,7 @@ from wtforms.validators import InputRequired, Length
 from .. import services
 from ..domain.roles import ADMIN, AUTHORITY_ROLES
 from ..reports import assessments as lists
-from ..services import accounts, tokens
+from ..services import accounts, catalogue, tokens
 from ..services import assessments as assessment_service
 from ..services import lists as listing
 from .forms import ROLE_LABELS, ConfirmForm, PasswordResetForm, UserForm, options
@@ -127,7 +127,7 @@ class AssessmentFilterForm(Form):
 @admin_required
 def assessments():
     session = services.session()
-    cycles = assessment_service.cycles(session)
+    cycles = catalogue.cycles(session)
     form = AssessmentFilterForm(request.args)
     form.cycle.choices = options((c.slug, cycle_name(c)) for c in cycles)
     form.state.choices = options([("", _("Any status"))] + list(STATE_LABELS.items()))

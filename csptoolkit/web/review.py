@@ -13,10 +13,11 @@ from wtforms.validators import InputRequired, Length
 from .. import services
 from ..domain.identifiers import parse_id
 from ..reports import benchmark as shown
+from ..reports.assessments import linked
 from ..services import catalogue, reviews
 from .admin import admin_required
 from .forms import options
-from .templating import fragment, id_url
+from .templating import fragment, id_url, macro
 from .text import STATE_LABELS, cycle_name, state_tag
 from .widgets import GovCheckboxInput, GovSelect, GovSubmitInput, GovTextArea
 
@@ -54,7 +55,8 @@ def reviews_list():
     cycles = catalogue.cycles(session)
     form = ReviewFilterForm(request.args)
     form.cycle.choices = options((c.slug, cycle_name(c)) for c in cycles)
-    cycle = next((c for c in cycles if c.slug == form.cycle.data), cycles[0] if cycles else None)
+    cycle = next((c for c in cycles if c.slug == form.cycle.data), None) if form.cycle.data else (
+        cycles[0] if cycles else None)
     if cycle is None:
         abort(404)
     form.cycle.data = cycle.slug
@@ -76,7 +78,7 @@ def _table(page: reviews.ReviewPage, cycle) -> dict:
     link = id_url("review.assign", "assessment_id")
     tags: dict[str, object] = {}
     # Two columns (the champions under the name): the table fits a 375 px screen.
-    rows = [[{"html": _linked(link(row.id), row.name, _("Champions: %(names)s", names=", ".join(row.champions))
+    rows = [[{"html": linked(link(row.id), row.name, _("Champions: %(names)s", names=", ".join(row.champions))
                               if row.champions else _("No champion yet"))},
              {"html": tags.get(row.state) or tags.setdefault(row.state, _tag(row.state))}] for row in page.rows]
     return {"caption": _("Submitted assessments in %(cycle)s, by authority", cycle=cycle_name(cycle)),
@@ -84,15 +86,7 @@ def _table(page: reviews.ReviewPage, cycle) -> dict:
             "head": [{"text": _("Authority")}, {"text": _("Status")}], "rows": rows}
 
 
-def _linked(href: str, text: str, below: str):
-    from ..reports.assessments import linked
-
-    return linked(href, text, below)
-
-
 def _tag(state: str):
-    from .templating import macro
-
     return macro("govukTag")(state_tag(state))
 
 
@@ -162,10 +156,10 @@ def assign(assessment_id: int):
 
 
 def _refusal(refused: reviews.ReviewRefused, champion, assessment) -> str:
-    """Why an assignment was refused, in the reader's language."""
-    if champion.organisation_id is not None and champion.organisation_id == assessment.organisation_id:
+    """Why an assignment was refused (the service names the rule), in the reader's language."""
+    if refused.reason == "own_authority":
         return _("%(champion)s is from %(name)s: a champion may not review their own authority.",
                  champion=champion.name, name=assessment.organisation.name)
-    if any(c.id == champion.id for c in reviews.champions_of(services.session(), assessment)):
+    if refused.reason == "already_assigned":
         return _("%(champion)s is already assigned to this assessment.", champion=champion.name)
     return _("This assessment cannot be assigned now: it is %(state)s.", state=STATE_LABELS[assessment.state])

@@ -113,3 +113,23 @@ def test_the_pages_come_in_welsh(browser: Browser) -> None:
     assert "Adolygiadau gan gymheiriaid" in browser.text()
     browser.get(f"/admin/reviews/{_unreviewed().id}")
     assert "Neilltuo hyrwyddwr" in browser.text()
+
+
+def test_assigning_the_same_champion_twice_says_so_and_an_unknown_cycle_is_not_found(browser: Browser) -> None:
+    browser.sign_in(ADMIN)
+    assessment = _unreviewed()
+    url = f"/admin/reviews/{assessment.id}"
+    champion = db.session.execute(select(User).filter_by(email="champion@csptoolkit.example")).scalar_one()
+    assert _post(browser, url, {"assign-champion": str(champion.id)}, "assign").status_code == 303
+    again = _post(browser, url, {"assign-champion": str(champion.id)}, "assign")
+    assert again.status_code == 400 and "is already assigned to this assessment" in again.get_data(as_text=True)
+    browser.get("/admin/reviews?cycle=1999", status=404)
+
+
+def test_no_one_but_programme_admins_opens_the_review_pages(browser: Browser) -> None:
+    assessment = _unreviewed()
+    for email in ("viewer@camden.example", "editor@leeds.example", "champion@csptoolkit.example"):
+        other = Browser(browser.client.application.test_client())
+        other.sign_in(email)
+        other.get("/admin/reviews?cycle=2011", status=403)
+        other.get(f"/admin/reviews/{assessment.id}", status=403)
