@@ -49,7 +49,8 @@ def _real_score_rows(session: Session, cycle: Cycle) -> list[dict[tuple[str, str
     rows = session.execute(
         select(AssessmentScore.assessment_id, AssessmentScore.scope, AssessmentScore.key, AssessmentScore.score)
         .join(Assessment, Assessment.id == AssessmentScore.assessment_id)
-        .where(Assessment.cycle_id == cycle.id, Assessment.state.in_(COUNTED_STATES), AssessmentScore.basis == "self"))
+        .where(Assessment.cycle_id == cycle.id, Assessment.state.in_(COUNTED_STATES), AssessmentScore.basis == "self",
+               AssessmentScore.confidence == ""))
     by_assessment: dict[int, dict[tuple[str, str], float | None]] = {}
     for assessment_id, scope, key, score in rows:
         by_assessment.setdefault(assessment_id, {})[(scope, key)] = None if score is None else float(score)

@@ -1,6 +1,6 @@
 """The states of an assessment and the one table of the changes allowed between them (DESIGN §5).
 
-Every change of state anywhere in the toolkit asks `transition()`; step 3 adds the review changes to TRANSITIONS.
+Every change of state anywhere in the toolkit asks `transition()`.
 """
 
 from __future__ import annotations
@@ -29,6 +29,8 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition("submit", (DRAFT, RETURNED), SUBMITTED, (EDITOR,)),
     Transition("assign", (SUBMITTED, IN_REVIEW), IN_REVIEW, (ADMIN,)),
     Transition("return", (SUBMITTED, IN_REVIEW), RETURNED, (ADMIN,)),
+    # A returned assessment resubmitted with its champions still assigned: their review goes on.
+    Transition("resume", (SUBMITTED,), IN_REVIEW, (ADMIN,)),
     Transition("moderate", (IN_REVIEW,), MODERATED, (CHAMPION,)),
     Transition("publish", (MODERATED,), PUBLISHED, (ADMIN,)),
 )

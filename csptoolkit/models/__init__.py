@@ -7,13 +7,13 @@ from .cycle import Cycle
 from .framework import Criterion, CrosswalkLink, Domain, Framework, FrameworkVersion, Standard
 from .organisation import Organisation, PeerGroup, PeerGroupMember, StatisticalNeighbour
 from .plan import ImprovementPlan, PlanAction
-from .review import ReviewAssignment, ReviewFinding
+from .review import ReviewAssignment, ReviewComment, ReviewFinding
 from .user import ApiToken, User
 from .user_session import UserSession
 
 __all__ = [
     "Answer", "ApiToken", "Assessment", "AssessmentScore", "AuditEvent", "Base", "Criterion", "CrosswalkLink",
     "Cycle", "Domain", "EvidenceFile", "Framework", "FrameworkVersion", "ImprovementPlan", "Organisation",
-    "PeerGroup", "PeerGroupMember", "PlanAction", "ReviewAssignment", "ReviewFinding", "StatisticalNeighbour",
-    "Standard", "User", "UserSession",
+    "PeerGroup", "PeerGroupMember", "PlanAction", "ReviewAssignment", "ReviewComment", "ReviewFinding",
+    "StatisticalNeighbour", "Standard", "User", "UserSession",
 ]

@@ -100,15 +100,18 @@ class AssessmentScore(Base):
     """A score computed by the scoring rules and kept for benchmarking in SQL (never edited by hand).
 
     basis is `self` or `moderated`; scope is `overall`, `domain` or `standard` with key the domain or standard
-    id ("" for overall). score is the exact score rounded to 4 decimals; null where not scored.
+    id ("" for overall). score is the exact score rounded to 4 decimals; null where not scored. confidence is ""
+    for the score of every answer, or the lowest confidence accepted (`evidenced`, `peer-validated`: the score of
+    only the answers at that confidence or above, domain/confidence.py).
     """
 
     __tablename__ = "assessment_scores"
-    __table_args__ = (UniqueConstraint("assessment_id", "basis", "scope", "key"),)
+    __table_args__ = (UniqueConstraint("assessment_id", "basis", "confidence", "scope", "key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"), index=True)
     basis: Mapped[str] = mapped_column(String(10))
+    confidence: Mapped[str] = mapped_column(String(16), default="", server_default="")
     scope: Mapped[str] = mapped_column(String(10))
     key: Mapped[str] = mapped_column(String(80))
     score: Mapped[float | None] = mapped_column(Numeric(8, 4))

@@ -30,3 +30,11 @@ def _score_text(value, language: str) -> str:
 @lru_cache(maxsize=4096)
 def _percent_text(value, language: str) -> str:
     return format_percent(shown_number(value).scaleb(-2), format="#,##0.0%", locale=language)
+
+
+def gap(value, language: str) -> str:
+    """A difference of scores with its sign: "+2.5", "-10.0", "0.0"; "-" when there is none."""
+    if value is None:
+        return "-"
+    text = _score_text(abs(value), language)
+    return text if value == 0 else ("+" if value > 0 else "\u2212") + text

@@ -42,10 +42,11 @@ from ..models import (
     User,
 )
 from ..models.organisation import WALES
-from .scores import scores_version
+from .scores import FILTERED, scores_version
 from .transaction import unit_of_work
 
 BASES = ("best", "self", "moderated")
+CONFIDENCES = ("", *(level.value for level in FILTERED))  # "" accepts every answer
 
 
 class UnknownGroup(LookupError):
@@ -77,22 +78,26 @@ def default_kind(organisation: Organisation) -> str:
     return group_kinds(organisation)[0]
 
 
-def cycle_scores(session: Session, cycle: Cycle, basis: str, organisation_ids: Sequence[int] | None = None
-                 ) -> dict[int, dict[str, float | None]]:
+def cycle_scores(session: Session, cycle: Cycle, basis: str, organisation_ids: Sequence[int] | None = None,
+                 lowest: str = "") -> dict[int, dict[str, float | None]]:
     """Organisation id -> score key -> score, for assessments submitted or later, on the basis asked for
     (of some organisations only, when given). The result is shared: read it, never change it.
 
     `best` takes the moderated score where the assessment has one, else the self-assessed score. The cycle's
     scores are read from the database once per scores version (services/scores.scores_changed) and process.
+    `lowest` is the lowest confidence accepted ("" for every answer, or a confidence's slug): the scores of only
+    the answers at that confidence or above (an assessment with none of them has no score).
     """
     if basis not in BASES:
         raise ValueError(f"basis must be one of {', '.join(BASES)}")
-    key = (*scores_version_of(session, cycle), basis)
+    if lowest not in CONFIDENCES:
+        raise ValueError(f"the lowest confidence must be one of {', '.join(CONFIDENCES)}")
+    key = (*scores_version_of(session, cycle), basis, lowest)
     scores = _CYCLE_SCORES.get(key)
     if scores is None:
-        if len(_CYCLE_SCORES) >= 16:  # a few cycles on three bases (about 1 MB each): the rest is superseded
+        if len(_CYCLE_SCORES) >= 24:  # a few cycles on three bases and confidences (about 1 MB each)
             _CYCLE_SCORES.clear()
-        scores = _CYCLE_SCORES[key] = read_cycle_scores(session, cycle.id, basis)
+        scores = _CYCLE_SCORES[key] = read_cycle_scores(session, cycle.id, basis, lowest)
     if organisation_ids is None:
         return scores
     return {i: scores[i] for i in organisation_ids if i in scores}
@@ -110,10 +115,11 @@ def scores_version_of(session: Session, cycle: Cycle) -> tuple[str, int, int]:
     return (str(session.get_bind().url), cycle.id, scores_version(session, cycle.id))
 
 
-_CYCLE_SCORES: dict[tuple[str, int, int, str], dict[int, dict[str, float | None]]] = {}  # by database too
+_CYCLE_SCORES: dict[tuple[str, int, int, str, str], dict[int, dict[str, float | None]]] = {}  # by database too
 
 
-def read_cycle_scores(session: Session, cycle_id: int, basis: str) -> dict[int, dict[str, float | None]]:
+def read_cycle_scores(session: Session, cycle_id: int, basis: str, lowest: str = ""
+                      ) -> dict[int, dict[str, float | None]]:
     """The cycle's stored scores from the database (what cycle_scores keeps): one query."""
     wanted = ("self", "moderated") if basis == "best" else (basis,)
     rows = session.execute(
@@ -121,7 +127,7 @@ def read_cycle_scores(session: Session, cycle_id: int, basis: str) -> dict[int, 
                cast(AssessmentScore.score, Float))
         .join(Assessment, Assessment.id == AssessmentScore.assessment_id)
         .where(Assessment.cycle_id == cycle_id, Assessment.state.in_(COUNTED_STATES),
-               AssessmentScore.basis.in_(wanted))
+               AssessmentScore.basis.in_(wanted), AssessmentScore.confidence == lowest)
     ).all()
     scores: dict[int, dict[str, float | None]] = defaultdict(dict)
     # "self" rows first, so a moderated score replaces the self-assessed one under `best`.

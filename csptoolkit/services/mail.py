@@ -1,4 +1,5 @@
-"""Email to the people an action needs (assigned a review, an assessment returned), in each one's language.
+"""Email to the people an action needs (a review assigned, a challenge raised, a response given, moderation complete,
+an assessment returned), in each one's language.
 
 A message is composed while the action runs and delivered only once its transaction has committed, so nobody is
 told of a change that was rolled back. The embedded default writes each message as a file under MAIL_PATH
@@ -15,7 +16,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from flask import current_app
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
@@ -77,3 +78,33 @@ def assessment_returned(editor: User, assessment: Assessment, reason: str) -> Me
         _("Your self-assessment has been returned to you"),
         _("The programme has returned your authority's self-assessment (%(cycle)s) so that you can change it and "
           "submit it again.\n\nWhy: %(reason)s", cycle=cycle, reason=reason)))
+
+
+def challenges_raised(editor: User, assessment: Assessment, count: int) -> Message:
+    cycle = assessment.cycle.slug
+    return _in_language_of(editor, lambda: (
+        _("Your peer review needs your answer"),
+        ngettext("Your authority's peer reviewer has challenged a rating or asked for evidence (%(num)d item) in "
+                 "your self-assessment (%(cycle)s). Sign in to the commissioning self-assessment toolkit to answer.",
+                 "Your authority's peer reviewer has challenged ratings or asked for evidence (%(num)d items) in "
+                 "your self-assessment (%(cycle)s). Sign in to the commissioning self-assessment toolkit to answer.",
+                 count, cycle=cycle)))
+
+
+def responses_given(champion: User, assessment: Assessment, count: int) -> Message:
+    name, cycle = assessment.organisation.name, assessment.cycle.slug
+    return _in_language_of(champion, lambda: (
+        _("%(name)s has answered your review", name=name),
+        ngettext("%(name)s has answered %(num)d of your challenges or requests for evidence (%(cycle)s). Sign in "
+                 "to the commissioning self-assessment toolkit to record the moderated level.",
+                 "%(name)s has answered %(num)d of your challenges or requests for evidence (%(cycle)s). Sign in "
+                 "to the commissioning self-assessment toolkit to record the moderated levels.",
+                 count, name=name, cycle=cycle)))
+
+
+def moderation_complete(editor: User, assessment: Assessment) -> Message:
+    cycle = assessment.cycle.slug
+    return _in_language_of(editor, lambda: (
+        _("The moderation of your self-assessment is complete"),
+        _("The peer review of your authority's self-assessment (%(cycle)s) is complete. Sign in to the "
+          "commissioning self-assessment toolkit to see the moderated scores beside your own.", cycle=cycle)))

@@ -9,9 +9,10 @@ from typing import Literal
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from ..domain import scoring
+from ..domain import confidence as confidence_rules
+from ..domain import moderation, scoring
 from ..domain.states import COUNTED_STATES
-from ..models import Assessment, AssessmentScore, Cycle, FrameworkVersion
+from ..models import Assessment, AssessmentScore, Criterion, Cycle, FrameworkVersion, ReviewFinding
 from ..models.framework import parsed_rules
 from .transaction import reads
 
@@ -70,8 +71,27 @@ def _scored(content_hash: str, document: str, answers: frozenset) -> scoring.Res
 def refresh_scores(session: Session, assessment: Assessment) -> None:
     """Recompute and store the assessment's scores (self, and moderated when it has been moderated)."""
     session.execute(delete(AssessmentScore).where(AssessmentScore.assessment_id == assessment.id))
-    session.add_all(score_rows(assessment, successors(session, assessment.cycle.framework_version)))
+    session.add_all(score_rows(assessment, successors(session, assessment.cycle.framework_version),
+                               validated_of(session, assessment)))
     scores_changed(session, assessment.cycle_id)
+
+
+def finding_of(key: str, row: ReviewFinding) -> moderation.Finding:
+    """A stored finding as the moderation rules take it."""
+    return moderation.Finding(key, row.outcome, row.proposed_level, row.reason or "", row.response,
+                              row.response_note or "", row.moderated_level)
+
+
+def validated_of(session: Session, assessment: Assessment) -> frozenset[str]:
+    """The criteria of the assessment whose ratings a champion agreed or moderated (peer-validated)."""
+    found = session.execute(
+        select(ReviewFinding, Criterion.key).join(Criterion, Criterion.id == ReviewFinding.criterion_id)
+        .where(ReviewFinding.assessment_id == assessment.id)).all()
+    return moderation.peer_validated({key: finding_of(key, row) for row, key in found})
+
+
+FILTERED = (confidence_rules.EVIDENCED, confidence_rules.PEER_VALIDATED)
+"""The lowest confidences accepted that scores are also stored for (every answer is stored as confidence "")."""
 
 
 def scores_changed(session: Session, cycle_id: int) -> None:
@@ -100,18 +120,36 @@ def successors(session: Session, version: FrameworkVersion) -> list[FrameworkVer
                                 .order_by(FrameworkVersion.id)).scalars())
 
 
-def score_rows(assessment: Assessment, later: Sequence[FrameworkVersion] = ()) -> list[AssessmentScore]:
+def _parts(result: scoring.Result) -> list:
+    parts = [(scoring.OVERALL, "", result.overall.exact, result.overall)]
+    parts += [(scoring.DOMAIN, key, s.exact, s) for key, s in result.domains.items()]
+    parts += [(scoring.STANDARD, key, s.exact, s) for key, s in result.standards.items()]
+    return parts
+
+
+def score_rows(assessment: Assessment, later: Sequence[FrameworkVersion] = (),
+               validated: frozenset[str] = frozenset()) -> list[AssessmentScore]:
     """The rows of every stored score: overall, domains and standards, and the comparable overall score against
-    this version's own crosswalk and against each later version's (so trends never re-score answers)."""
+    this version's own crosswalk and against each later version's (so trends never re-score answers); and the
+    overall, domain and standard scores of only the answers at each lowest confidence accepted (`validated` are
+    the criteria a champion agreed or moderated)."""
     version = assessment.cycle.framework_version
     bases: list[Basis] = [SELF, MODERATED] if is_moderated(assessment) else [SELF]
+    evidence = {a.key: bool(a.evidence_note or a.evidence_files) for a in assessment.answers}
     rows = []
     for basis in bases:
         result = score_of(assessment, basis)
-        parts = [(scoring.OVERALL, "", result.overall.exact, result.overall)]
-        parts += [(scoring.DOMAIN, key, s.exact, s) for key, s in result.domains.items()]
-        parts += [(scoring.STANDARD, key, s.exact, s) for key, s in result.standards.items()]
+        parts = _parts(result)
         answers = answers_of(assessment, basis)
+        levels = moderation.confidences(answers, evidence, validated)
+        for lowest in FILTERED:
+            kept = confidence_rules.accepted(answers, levels, lowest)
+            filtered = _scored(version.content_hash, version.document, frozenset(kept.items()))
+            for scope, key, exact, score in _parts(filtered):
+                rows.append(AssessmentScore(
+                    assessment_id=assessment.id, basis=basis, confidence=lowest.value, scope=scope, key=key,
+                    score=None if exact is None else round(float(exact), 4),
+                    band=score.band.id if score.band else None, gated=score.gated))
         comparable = [(v, False) for v in [version] if v.supersedes_id is not None]
         comparable += [(v, True) for v in later]
         for newer, older_ids in comparable:

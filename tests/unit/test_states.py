@@ -17,10 +17,11 @@ ALLOWED = {
     ("assign", states.IN_REVIEW, roles.ADMIN): states.IN_REVIEW,
     ("return", states.SUBMITTED, roles.ADMIN): states.RETURNED,
     ("return", states.IN_REVIEW, roles.ADMIN): states.RETURNED,
+    ("resume", states.SUBMITTED, roles.ADMIN): states.IN_REVIEW,  # resubmitted with champions still assigned
     ("moderate", states.IN_REVIEW, roles.CHAMPION): states.MODERATED,
     ("publish", states.MODERATED, roles.ADMIN): states.PUBLISHED,
 }
-ACTIONS = ("submit", "assign", "return", "moderate", "publish")
+ACTIONS = ("submit", "assign", "return", "resume", "moderate", "publish")
 
 
 @pytest.mark.parametrize(("action", "state", "role"), list(itertools.product(ACTIONS, states.STATES, roles.ROLES)))
@@ -41,7 +42,7 @@ def test_an_unknown_change_is_refused() -> None:
 
 def test_the_actions_offered_are_the_ones_allowed() -> None:
     assert allowed(states.DRAFT, roles.EDITOR) == ("submit",)
-    assert allowed(states.SUBMITTED, roles.ADMIN) == ("assign", "return")
+    assert allowed(states.SUBMITTED, roles.ADMIN) == ("assign", "return", "resume")
     assert allowed(states.SUBMITTED, roles.EDITOR) == ()
     assert allowed(states.PUBLISHED, roles.ADMIN) == ()
 

@@ -93,7 +93,7 @@ def test_scores_by_hand(client: FlaskClient, bearer: dict[str, str]) -> None:
 def set_overall(code: str, slug: str, basis: str, value: float) -> None:
     """Store an authority's overall score directly, so that a group's figures can be worked out by hand."""
     a = assessment(slug, code)
-    row = db.session.execute(select(AssessmentScore).filter_by(assessment_id=a.id, basis=basis, scope="overall")
+    row = db.session.execute(select(AssessmentScore).filter_by(assessment_id=a.id, basis=basis, confidence="", scope="overall")
                              ).scalar_one()
     row.score = value
     scores_changed(db.session, a.cycle_id)  # as every writer of a stored score must
@@ -163,7 +163,7 @@ def independent_benchmark(slug: str, code: str, kind: str, basis: str, programme
         select(Assessment.organisation_id, AssessmentScore.basis, AssessmentScore.scope, AssessmentScore.key,
                AssessmentScore.score)
         .join(Assessment, Assessment.id == AssessmentScore.assessment_id)
-        .where(Assessment.cycle_id == cycle(slug).id, Assessment.state.in_(COUNTED),
+        .where(Assessment.cycle_id == cycle(slug).id, Assessment.state.in_(COUNTED), AssessmentScore.confidence == "",
                Assessment.organisation_id.in_(members))).all()
     stored: dict[int, dict[str, dict[str, float]]] = {}
     for organisation_id, row_basis, scope, key, score in rows:

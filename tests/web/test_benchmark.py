@@ -201,7 +201,7 @@ def test_moderated_basis_uses_only_moderated_assessments(seeded_app) -> None:
     moderated = benchmarks.cycle_scores(db.session, cycle, "moderated")
     has_moderated = {a for (a,) in db.session.execute(
         select(Assessment.organisation_id).join(AssessmentScore).where(
-            Assessment.cycle_id == cycle.id, AssessmentScore.basis == "moderated",
+            Assessment.cycle_id == cycle.id, AssessmentScore.basis == "moderated", AssessmentScore.confidence == "",
             Assessment.state.in_(COUNTED)).distinct())}
     assert set(moderated) == has_moderated
     best = benchmarks.cycle_scores(db.session, cycle, "best")
@@ -220,7 +220,7 @@ def test_region_view_agrees_with_numpy(browser: Browser) -> None:
     cycle = db.session.execute(select(Cycle).filter_by(slug="2011")).scalar_one()
     values = [float(s.score) for s in db.session.execute(
         select(AssessmentScore).join(Assessment).join(Organisation, Organisation.id == Assessment.organisation_id)
-        .where(Assessment.cycle_id == cycle.id, Assessment.state.in_(COUNTED), AssessmentScore.basis == "self",
+        .where(Assessment.cycle_id == cycle.id, Assessment.state.in_(COUNTED), AssessmentScore.basis == "self", AssessmentScore.confidence == "",
                AssessmentScore.key == "market", Organisation.dfe_region == "North East")).scalars()
         if s.score is not None]
     assert int(north_east[1]) == len(values)

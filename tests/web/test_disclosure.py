@@ -48,7 +48,8 @@ def true_scores(code: str, slug: str) -> dict[str, dict[str, float]]:
         .join(Assessment, Assessment.id == AssessmentScore.assessment_id)
         .join(Organisation, Organisation.id == Assessment.organisation_id)
         .join(Cycle, Cycle.id == Assessment.cycle_id)
-        .where(Organisation.code == code, Cycle.slug == slug, Assessment.state.in_(COUNTED))).all()
+        .where(Organisation.code == code, Cycle.slug == slug, Assessment.state.in_(COUNTED),
+               AssessmentScore.confidence == "")).all()
     by_basis: dict[str, dict[str, float]] = {"self": {}, "moderated": {}}
     for basis, scope, key, score in rows:
         if score is not None:

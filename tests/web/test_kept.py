@@ -38,7 +38,7 @@ def test_a_stored_score_that_changes_shows_at_once_on_the_kept_national_table(br
 
     assessment = _camden_2011()
     row = db.session.execute(select(AssessmentScore).filter_by(
-        assessment_id=assessment.id, basis="self", scope="overall")).scalar_one()
+        assessment_id=assessment.id, basis="self", confidence="", scope="overall")).scalar_one()
     row.score = 12.34 if before != "12.3" else 43.21
     scores_changed(db.session, assessment.cycle_id)  # what every writer of a stored score does
     db.session.commit()

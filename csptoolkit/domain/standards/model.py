@@ -93,6 +93,13 @@ class Framework:
     def criterion(self, criterion_id: str) -> Criterion:
         return self._criteria_by_id[criterion_id]
 
+    def standard(self, standard_id: str) -> Standard:
+        """The standard with this id; KeyError when the version has none."""
+        for standard in self.standards:
+            if standard.id == standard_id:
+                return standard
+        raise KeyError(standard_id)
+
     @property
     def _criteria_by_id(self) -> dict[str, Criterion]:
         cached = self.__dict__.get("_by_id")
