@@ -403,6 +403,7 @@ def complete(session: Session, champion: User, assessment: Assessment) -> None:
     The moderated answers are stored with the assessment and scored; the authority's editors are told."""
     with unit_of_work(session):
         lock_for_change(session, assessment)
+        new_state = _transition("moderate", assessment, champion)  # the table's word on the state, first
         assignment = assigned(session, champion, assessment)
         _check_may_review(champion, assessment, assignment)
         review = review_of(session, assessment, answer_views(session, assessment))
@@ -412,7 +413,6 @@ def complete(session: Session, champion: User, assessment: Assessment) -> None:
                 f"Moderation cannot be completed yet: {len(left.no_finding)} sampled criteria have no finding, "
                 f"{len(left.awaiting_response)} await the authority's answer and {len(left.awaiting_level)} a "
                 "moderated level.", "outstanding")
-        new_state = _transition("moderate", assessment, champion)
         moderated = rules.moderated_answers(review.answers, review.rules_findings())
         for answer in assessment.answers:
             value = moderated.get(answer.key)
