@@ -6,7 +6,8 @@ them in units of work, decides who may do what to which assessment, writes the a
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import hashlib
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -35,6 +36,29 @@ class ModerationRefused(Exception):
     def __init__(self, message: str, reason: str = "state") -> None:
         super().__init__(message)
         self.reason = reason
+
+
+class ReviewConflict(Exception):
+    """Someone else changed these findings or responses after the page was shown: nothing was saved."""
+
+
+def revision(findings: Iterable[rules.Finding], comment: str | None = None) -> str:
+    """A short fingerprint of findings (and a standard's comment) as a page shows them: a page carries it, and a
+    save is refused (ReviewConflict) when what is stored no longer matches, so no one overwrites another silently."""
+    parts = sorted((f.criterion_id, f.outcome, f.proposed_level, f.reason, f.response, f.response_note,
+                    f.moderated_level) for f in findings)
+    return hashlib.sha256(repr((parts, comment or "")).encode()).hexdigest()[:16]
+
+
+def standard_revision(review: Review, framework, standard_key: str) -> str:
+    """The revision of one standard's findings and comment in a review as read."""
+    ids = {c.id for c in framework.standard(standard_key).criteria}
+    return revision([v.finding for cid, v in review.findings.items() if cid in ids], review.comments.get(standard_key))
+
+
+def responses_revision(review: Review) -> str:
+    """The revision of every finding of a review (what the authority's page answers)."""
+    return revision(v.finding for v in review.findings.values())
 
 
 class FindingsRefused(Exception):
@@ -182,11 +206,13 @@ class Entry:
 
 
 def record_findings(session: Session, champion: User, assessment: Assessment, standard_key: str,
-                    entries: Mapping[str, Entry], comment: str | None = None) -> int:
+                    entries: Mapping[str, Entry], comment: str | None = None, *,
+                    seen_revision: str | None = None) -> int:
     """Record a champion's findings on one standard's criteria (and the standard's comment): all or nothing.
 
     FindingsRefused lists every entry the rules refuse; ModerationRefused when the champion is not assigned or
-    the assessment is not in review; a comment of None leaves the standard's comment as it is. Returns how many
+    the assessment is not in review; ReviewConflict when `seen_revision` (standard_revision of the page as shown)
+    no longer matches what is stored. A comment of None leaves the standard's comment as it is. Returns how many
     findings changed. The authority's editors are told of new
     challenges and requests once it has committed.
     """
@@ -205,6 +231,8 @@ def record_findings(session: Session, champion: User, assessment: Assessment, st
             select(ReviewFinding, Criterion.key).join(Criterion, Criterion.id == ReviewFinding.criterion_id)
             .where(ReviewFinding.assessment_id == assessment.id,
                    Criterion.key.in_([c.id for c in standard.criteria])))}
+        if seen_revision is not None:
+            _check_revision(session, assessment, standard_key, existing, seen_revision)
         changes, errors = _changes(framework, standard, answers, existing, entries)
         comment = None if comment is None else comment.strip()
         if comment is not None and len(comment) > COMMENT_MAX:
@@ -236,6 +264,14 @@ def record_findings(session: Session, champion: User, assessment: Assessment, st
             mail.send_after_commit(session, [mail.challenges_raised(e, assessment, raised)
                                              for e in _editors(session, assessment)])
     return len(changes)
+
+
+def _check_revision(session: Session, assessment: Assessment, standard_key: str,
+                    existing: dict[str, ReviewFinding], seen_revision: str) -> None:
+    stored = session.execute(select(ReviewComment.text).filter_by(
+        assessment_id=assessment.id, standard_key=standard_key)).scalar_one_or_none()
+    if revision([_as_rule(k, r) for k, r in existing.items()], stored) != seen_revision:
+        raise ReviewConflict
 
 
 def _changes(framework, standard, answers, existing: dict[str, ReviewFinding], entries: Mapping[str, Entry]):
@@ -346,10 +382,11 @@ def _editors(session: Session, assessment: Assessment) -> list[User]:
 
 
 def respond(session: Session, editor: User, assessment: Assessment,
-            responses: Mapping[str, tuple[str | None, str | None]]) -> int:
+            responses: Mapping[str, tuple[str | None, str | None]], *, seen_revision: str | None = None) -> int:
     """Record the authority's answers to challenges and requests, criterion id -> (response, note): all or
     nothing (FindingsRefused lists what the rules refuse). An empty response leaves that finding as it is.
-    Returns how many were answered; the assigned champions are told once it has committed."""
+    Returns how many were answered; the assigned champions are told once it has committed. ReviewConflict when
+    `seen_revision` (responses_revision of the page as shown) no longer matches what is stored."""
     with unit_of_work(session):
         lock_for_change(session, assessment)
         if not may_respond(editor, assessment):
@@ -360,6 +397,8 @@ def respond(session: Session, editor: User, assessment: Assessment,
         rows = {key: row for row, key in session.execute(
             select(ReviewFinding, Criterion.key).join(Criterion, Criterion.id == ReviewFinding.criterion_id)
             .where(ReviewFinding.assessment_id == assessment.id))}
+        if seen_revision is not None and revision(_as_rule(k, r) for k, r in rows.items()) != seen_revision:
+            raise ReviewConflict
         errors: list[rules.FindingError] = []
         changes = []
         for cid, (response, note) in responses.items():

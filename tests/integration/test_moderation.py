@@ -306,3 +306,24 @@ def test_mail_tells_the_authority_of_challenges_and_the_champion_of_answers(worl
     assert len(texts) == 2
     assert "To: editor@leeds.example" in texts[0] and "Your peer review needs your answer" in texts[0]
     assert "To: champion@champions.example" in texts[1] and "has answered your review" in texts[1]
+
+
+def test_a_save_made_on_a_page_someone_else_has_since_changed_is_refused(world) -> None:
+    a, champion, editor = world["assessment"], world["champion"], world["editor"]
+    framework = a.cycle.framework_version.rules()
+    shown = service.standard_revision(service.review_of(db.session, a), framework, "A1")
+    service.record_findings(db.session, champion, a, "A1", {"A1.1": Entry("agree")}, seen_revision=shown)
+    with pytest.raises(service.ReviewConflict):  # the same page as first shown, saved again by someone else
+        service.record_findings(db.session, world["champion"], a, "A1",
+                                {"A1.2": Entry("challenge", 1, "Not established")}, seen_revision=shown)
+    assert set(service.review_of(db.session, a).findings) == {"A1.1"}
+    fresh = service.standard_revision(service.review_of(db.session, a), framework, "A1")
+    service.record_findings(db.session, champion, a, "A1", {"A1.2": Entry("challenge", 1, "Not established")},
+                            comment="Thin", seen_revision=fresh)
+    with pytest.raises(service.ReviewConflict):  # the comment is part of what the page showed
+        service.record_findings(db.session, champion, a, "A1", {}, comment="Other", seen_revision=fresh)
+    shown = service.responses_revision(service.review_of(db.session, a))
+    service.respond(db.session, editor, a, {"A1.2": ("keep", "It met in June")}, seen_revision=shown)
+    with pytest.raises(service.ReviewConflict):
+        service.respond(db.session, editor, a, {"A1.2": ("accept", "")}, seen_revision=shown)
+    assert service.review_of(db.session, a).findings["A1.2"].response == "keep"
