@@ -22,11 +22,13 @@ orgs_cli = AppGroup("orgs", help="The organisation register.")
 demo_cli = AppGroup("demo", help="Demo data for trying the toolkit out.")
 users_cli = AppGroup("users", help="User accounts.")
 tokens_cli = AppGroup("tokens", help="API tokens (bearer tokens for /api/v1).")
-reviews_cli = AppGroup("reviews", help="Peer review: assign champions to submitted assessments, or return them.")
+reviews_cli = AppGroup("reviews", help="Peer review: assign champions to submitted assessments, return, resume and "
+                                        "publish them.")
+scores_cli = AppGroup("scores", help="Stored scores of assessments.")
 
 
 def register(app: Flask) -> None:
-    for group in (standards_cli, orgs_cli, demo_cli, users_cli, tokens_cli, reviews_cli):
+    for group in (standards_cli, orgs_cli, demo_cli, users_cli, tokens_cli, reviews_cli, scores_cli):
         app.cli.add_command(group)
 
 
@@ -302,3 +304,60 @@ def return_command(cycle_slug: str, org_code: str, reason: str) -> None:
         click.echo(f"Refused: {refused}", err=True)
         sys.exit(1)
     click.echo(f"Returned {org_code} {cycle_slug} to the authority.")
+
+
+@reviews_cli.command("publish")
+@click.option("--cycle", "cycle_slug", required=True, help="The cycle, e.g. 2011.")
+@click.option("--org", "org_code", required=True, help="DfE code of the assessed authority.")
+def publish_command(cycle_slug: str, org_code: str) -> None:
+    """Publish an authority's moderated assessment (exit 1 with the reason when refused)."""
+    from .services import moderation
+
+    assessment = _assessment_of(cycle_slug, org_code)
+    try:
+        moderation.publish(db.session, _programme_admin(), assessment)
+    except moderation.ModerationRefused as refused:
+        click.echo(f"Refused: {refused}", err=True)
+        sys.exit(1)
+    click.echo(f"Published {org_code} {cycle_slug}.")
+
+
+@reviews_cli.command("resume")
+@click.option("--cycle", "cycle_slug", required=True, help="The cycle, e.g. 2011.")
+@click.option("--org", "org_code", required=True, help="DfE code of the assessed authority.")
+def resume_command(cycle_slug: str, org_code: str) -> None:
+    """Put a returned and resubmitted assessment back in review with its champions (exit 1 with the reason when
+    refused)."""
+    from .services import moderation
+
+    assessment = _assessment_of(cycle_slug, org_code)
+    try:
+        moderation.resume(db.session, _programme_admin(), assessment)
+    except moderation.ModerationRefused as refused:
+        click.echo(f"Refused: {refused}", err=True)
+        sys.exit(1)
+    click.echo(f"Resumed the review of {org_code} {cycle_slug}; the assessment is in review.")
+
+
+@scores_cli.command("refresh")
+@click.option("--cycle", "cycle_slug", help="Only this cycle (default: every cycle).")
+def refresh_scores_command(cycle_slug: str | None) -> None:
+    """Store again the scores of every submitted (or later) assessment, one cycle at a time: needed after an
+    upgrade that stores more scores (migration 006: the scores of only the answers at each confidence)."""
+    from .services import catalogue
+    from .services.scores import refresh_cycle
+
+    if cycle_slug is not None:
+        cycle = catalogue.find_cycle(db.session, cycle_slug)
+        if cycle is None:
+            click.echo(f"Refused: there is no cycle {cycle_slug}.", err=True)
+            sys.exit(1)
+        cycles = [cycle]
+    else:
+        cycles = catalogue.cycles(db.session)
+    total = 0
+    for cycle in cycles:
+        count = refresh_cycle(db.session, cycle)
+        total += count
+        click.echo(f"{cycle.slug}: stored the scores of {count} assessment(s) again.")
+    click.echo(f"Done: {total} assessment(s) in {len(cycles)} cycle(s).")

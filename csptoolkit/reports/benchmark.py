@@ -37,6 +37,47 @@ TYPE_NAMES = {
 }
 
 
+# The lowest confidence a benchmark accepts (services.benchmarks.CONFIDENCES), as the filter offers it.
+CONFIDENCE_LABELS = {
+    "": _l("Any rating"), "evidenced": _l("Evidenced or peer-validated"), "peer-validated": _l("Peer-validated only"),
+}
+CONFIDENCE_NOTES = {
+    "": _l("Every rating counts: self-assessed, evidenced and peer-validated."),
+    "evidenced": _l("Only ratings with evidence attached or noted, or that a champion agreed or set in moderation. "
+                    "Each score is worked out from those ratings alone, and an authority with none of them is not "
+                    "counted."),
+    "peer-validated": _l("Only ratings that a champion agreed or set in moderation. Each score is worked out from "
+                         "those ratings alone, and an authority with none of them is not counted."),
+}
+
+
+def confidence_label(lowest: str) -> str:
+    return str(CONFIDENCE_LABELS[lowest])
+
+
+def filtered(title: str, lowest: str) -> str:
+    """A caption or chart title that says which ratings were counted, when not every one was."""
+    if lowest == "evidenced":
+        return _("%(title)s, counting only evidenced or peer-validated ratings", title=title)
+    if lowest == "peer-validated":
+        return _("%(title)s, counting only peer-validated ratings", title=title)
+    return title
+
+
+def export_name(name: str, lowest: str) -> str:
+    """An export's file name, which names the lowest confidence accepted when it is not every rating."""
+    return f"{name}-{lowest}" if lowest else name
+
+
+def said(header: list[str], rows: list[list], lowest: str) -> tuple[list[str], list[list]]:
+    """An export with, when not every rating was counted, a last column saying which were (an export of every
+    rating is as it always was, and so is its file name)."""
+    if not lowest:
+        return header, rows
+    counted = confidence_label(lowest)
+    return [*header, _("Ratings counted")], [[*row, counted] for row in rows]
+
+
 def region_name(value: str | None) -> str:
     return str(REGION_NAMES.get(value, value)) if value else ""
 
@@ -125,6 +166,7 @@ def rank_text(position: rules.Position) -> str:
 
 
 def score_export(result, rows: list[ScoreRow]) -> tuple[list[str], list[list]]:
+    """The score table as a spreadsheet (which ratings were counted said as `said` says)."""
     header = [_("Area"), _("Score"), _("Authorities with a score"), _("Mean"), _("Median"), _("Lower quartile"),
               _("Upper quartile"), _("Lowest"), _("Highest"), _("Rank"), _("Quartile band")]
     table = []
@@ -132,7 +174,24 @@ def score_export(result, rows: list[ScoreRow]) -> tuple[list[str], list[list]]:
         p, s = row.position, row.position.stats
         table.append([row.label, number(p.score), p.of, number(s.mean), number(s.median), number(s.q1),
                       number(s.q3), number(s.min), number(s.max), p.rank, p.band])
-    return header, table
+    return said(header, table, result.lowest)
+
+
+def national_export(table, headings: list[str], lowest: str) -> tuple[list[str], list[list]]:
+    """Every authority shown with its overall and domain scores (which ratings were counted said as `said` says)."""
+    header = [_("DfE code"), _("Authority"), _("Region"), _("Authority type"), *headings]
+    rows = [[r.organisation.code, r.organisation.name, region_name(r.organisation.dfe_region),
+             type_name(r.organisation.org_type), *(number(v) for v in r.scores)] for r in table]
+    return said(header, rows, lowest)
+
+
+def regions_export(table: list[tuple[str, rules.Position]], lowest: str) -> tuple[list[str], list[list]]:
+    """Each region's figures on one score (which ratings were counted said as `said` says)."""
+    header = [_("Region"), _("Authorities with a score"), _("Mean"), _("Lower quartile"), _("Median"),
+              _("Upper quartile"), _("Lowest"), _("Highest")]
+    rows = [[region, p.stats.n, *(number(v) for v in (p.stats.mean, p.stats.q1, p.stats.median, p.stats.q3,
+                                                      p.stats.min, p.stats.max))] for region, p in table]
+    return said(header, rows, lowest)
 
 
 def _distribution_legend(own: str) -> charts.Legend:
@@ -163,7 +222,8 @@ def domain_chart(result) -> Markup:
     else:
         description = _("For each domain: the score of %(name)s as a diamond. The group's own figures are not "
                         "shown; the table below gives the rank and quartile band where they can be shown.", name=name)
-    title = _("Domain scores: %(comparison)s", comparison=comparison(result.group, result.organisation))
+    title = filtered(_("Domain scores: %(comparison)s", comparison=comparison(result.group, result.organisation)),
+                     result.lowest)
     return charts.distribution_chart(rows, title, description, "domains", own_label=name,
                                      legend=_distribution_legend(name))
 
@@ -197,11 +257,13 @@ def _numeric(text: str) -> dict:
     return {"text": text, "format": "numeric"}
 
 
-def score_table(rows: list[ScoreRow], caption: str, language: str) -> dict:
+def score_table(rows: list[ScoreRow], caption: str, language: str, lowest: str = "") -> dict:
     """An authority's scores against its group: score, the group's figures where the rule shows them, rank, band.
 
-    Columns the disclosure rule empties on every row (a group the reader built, a small group) are left out.
+    Columns the disclosure rule empties on every row (a group the reader built, a small group) are left out. With
+    a lowest confidence accepted, a score the authority lacks is said to be not scored at this confidence.
     """
+    unscored = _("Not scored at this confidence") if lowest else None
     with_figures = any(row.position.disclosure.shows_statistics for row in rows)
     head = [{"text": _("Area")}, _numeric(_("Score"))]
     if with_figures:
@@ -214,7 +276,7 @@ def score_table(rows: list[ScoreRow], caption: str, language: str) -> dict:
         first = {"text": row.label}
         if row.level == STANDARD:
             first["classes"] = "govuk-!-font-weight-regular govuk-!-padding-left-4"
-        cells = [first, _numeric(formatting.score(p.score, language))]
+        cells = [first, _numeric(unscored if unscored and p.score is None else formatting.score(p.score, language))]
         if with_figures:
             cells += [_numeric(formatting.score(v, language)) for v in (p.stats.mean, p.stats.median, p.stats.q1,
                                                                           p.stats.q3)]
@@ -241,12 +303,13 @@ def stats_table(rows: list[tuple[str, rules.Statistics, str | None]], caption: s
             "firstCellIsHeader": True, "head": head, "rows": table}
 
 
-def peers_table(peers, language: str) -> dict:
+def peers_table(peers, language: str, lowest: str = "") -> dict:
     """The group's members by overall score, named (programme staff only: the rule gives no one else members)."""
+    unscored = _("Not scored at this confidence") if lowest else _("No submitted assessment")
     rows = []
     for peer in peers:
         name = {"html": Markup(f"<strong>{escape(peer.name)}</strong>")} if peer.own else {"text": peer.name}
-        score_cell = _("No submitted assessment") if peer.score is None else formatting.score(peer.score, language)
+        score_cell = unscored if peer.score is None else formatting.score(peer.score, language)
         rows.append([name, _numeric(score_cell)])
     return {"caption": _("Overall score of each authority in the group"), "captionClasses": "govuk-visually-hidden",
             "head": [{"text": _("Authority")}, _numeric(_("Overall score"))], "rows": rows}
@@ -282,11 +345,13 @@ def trend_table(result, cycle_label, language: str) -> dict:
     """The authority's overall score in each cycle beside its group's median, where the rule shows it."""
     head = [{"text": _("Cycle")}, {"text": _("Standards version")}, _numeric(_("Overall score")),
             _numeric(_("Peer median")), _numeric(_("Authorities with a score"))]
+    unscored = _("Not scored at this confidence") if result.lowest else None
     rows = [[{"text": cycle_label(cycle)}, {"text": cycle.framework_version.version},
-             _numeric(formatting.score(result.overall[i], language)),
+             _numeric(unscored if unscored and result.overall[i] is None
+                      else formatting.score(result.overall[i], language)),
              _numeric(formatting.score(result.peer_median[i], language)), _numeric(str(result.peer_n[i]))]
             for i, cycle in enumerate(result.cycles)]
-    return {"caption": _("Scores by cycle"), "captionClasses": "govuk-table__caption--s",
+    return {"caption": filtered(_("Scores by cycle"), result.lowest), "captionClasses": "govuk-table__caption--s",
             "classes": "csp-table--compact", "firstCellIsHeader": True, "head": head, "rows": rows}
 
 
@@ -302,10 +367,11 @@ def comparable_table(comparable, cycle_label, language: str) -> dict:
 
 
 def trend_export(result, cycle_label) -> tuple[list[str], list[list]]:
+    """The trend table as a spreadsheet (which ratings were counted said as `said` says)."""
     header = [_("Cycle"), _("Standards version"), _("Overall score"), _("Peer median"), _("Authorities with a score")]
     table = [[cycle_label(c), c.framework_version.version, number(result.overall[i]), number(result.peer_median[i]),
               result.peer_n[i]] for i, c in enumerate(result.cycles)]
-    return header, table
+    return said(header, table, result.lowest)
 
 
 def trend_charts(result, own_label: str, cycle_label) -> tuple[Markup, Markup | None]:
@@ -313,7 +379,7 @@ def trend_charts(result, own_label: str, cycle_label) -> tuple[Markup, Markup | 
     chart = charts.trend_chart(
         [cycle_label(c) for c in result.cycles],
         [(own_label, result.overall, "0"), (_("Peer median"), result.peer_median, "6 4")],
-        _("Overall score of %(name)s across cycles", name=own_label),
+        filtered(_("Overall score of %(name)s across cycles", name=own_label), result.lowest),
         _("The authority's overall score in each cycle, and the median of its peer group where it can be "
           "shown. The table gives the same figures."), "trend")
     comparable = None

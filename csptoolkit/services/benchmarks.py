@@ -88,10 +88,7 @@ def cycle_scores(session: Session, cycle: Cycle, basis: str, organisation_ids: S
     `lowest` is the lowest confidence accepted ("" for every answer, or a confidence's slug): the scores of only
     the answers at that confidence or above (an assessment with none of them has no score).
     """
-    if basis not in BASES:
-        raise ValueError(f"basis must be one of {', '.join(BASES)}")
-    if lowest not in CONFIDENCES:
-        raise ValueError(f"the lowest confidence must be one of {', '.join(CONFIDENCES)}")
+    check_filters(basis, lowest)
     key = (*scores_version_of(session, cycle), basis, lowest)
     scores = _CYCLE_SCORES.get(key)
     if scores is None:
@@ -101,6 +98,24 @@ def cycle_scores(session: Session, cycle: Cycle, basis: str, organisation_ids: S
     if organisation_ids is None:
         return scores
     return {i: scores[i] for i in organisation_ids if i in scores}
+
+
+def check_filters(basis: str, lowest: str = "") -> None:
+    """ValueError unless the basis and the lowest confidence accepted are ones benchmarks know."""
+    if basis not in BASES:
+        raise ValueError(f"basis must be one of {', '.join(BASES)}")
+    if lowest not in CONFIDENCES:
+        raise ValueError(f"the lowest confidence must be one of {', '.join(repr(c) for c in CONFIDENCES)}")
+
+
+def widest(session: Session, cycle: Cycle, basis: str, lowest: str, organisation_ids: Sequence[int] | None = None
+           ) -> dict[int, dict[str, float | None]] | None:
+    """The best-available scores of every answer when `basis` or `lowest` may leave out members that have one
+    (moderated only; only the answers at a confidence), so that the disclosure rule can count whom they leave
+    out; None when nothing is narrowed (best available, every answer)."""
+    if basis == "best" and not lowest:
+        return None
+    return cycle_scores(session, cycle, "best", organisation_ids)
 
 
 def forget_kept() -> None:
@@ -241,6 +256,13 @@ class AuthorityBenchmark:
     positions: dict[str, rules.Position]
     policy: rules.Policy
     authority_view: rules.Disclosure  # what the authority's own users may see of the group's overall score
+    lowest: str = ""  # the lowest confidence accepted ("" for every answer): services.benchmarks.CONFIDENCES
+    scored_on_every_answer: bool = True  # whether the authority has an overall score when every answer counts
+
+    @property
+    def unscored_at_confidence(self) -> bool:
+        """The authority has a score from all its answers but none from the answers at the confidence asked."""
+        return bool(self.lowest) and self.scored_on_every_answer and self.positions[OVERALL].score is None
 
     @property
     def threshold(self) -> int:
@@ -252,30 +274,43 @@ def policy_for(group: Group, threshold: int, user: User | None) -> rules.Policy:
 
 
 def authority_benchmark(session: Session, cycle: Cycle, organisation: Organisation, kind: str, basis: str,
-                        threshold: int, user: User | None = None, group: Group | None = None) -> AuthorityBenchmark:
+                        threshold: int, user: User | None = None, group: Group | None = None, lowest: str = ""
+                        ) -> AuthorityBenchmark:
     """The benchmark `user` may read (without a user: what the authority's own users may read); `group` is the
-    authority's group of that kind when the caller has it already (a trend reads it once for every cycle)."""
+    authority's group of that kind when the caller has it already (a trend reads it once for every cycle).
+
+    `lowest` is the lowest confidence accepted ("" for every answer): each member's scores of only its answers at
+    that confidence or above, and a member with none is not counted. Whom that leaves out of the group, beside its
+    best-available scores of every answer, is told to the disclosure rule as for a narrower basis."""
+    check_filters(basis, lowest)
     framework = cycle.framework_version.rules()
     group = group or peer_group(session, organisation, kind, user)
     policy = policy_for(group, threshold, user)
-    scores = cycle_scores(session, cycle, basis, group.members)
-    best = None if basis == "best" else cycle_scores(session, cycle, "best", group.members)
+    scores = cycle_scores(session, cycle, basis, group.members, lowest)
+    best = widest(session, cycle, basis, lowest, group.members)
     positions = rules.benchmark(organisation.id, group.members, scores, score_keys(framework), policy, best)
     authority_view = positions[OVERALL].disclosure
     if policy.audience is not rules.Audience.AUTHORITY:  # told to programme admins beside what they see
         authority = rules.Policy(rules.Audience.AUTHORITY, group.access, threshold)
         authority_view = rules.benchmark(organisation.id, group.members, scores, [OVERALL], authority,
                                          best)[OVERALL].disclosure
-    return AuthorityBenchmark(cycle, organisation, group, basis, framework, positions, policy, authority_view)
+    scored = True
+    if lowest:  # (kept in the process, as every read of the cycle's scores)
+        own = cycle_scores(session, cycle, basis, [organisation.id]).get(organisation.id, {})
+        scored = own.get(OVERALL) is not None
+    return AuthorityBenchmark(cycle, organisation, group, basis, framework, positions, policy, authority_view,
+                              lowest, scored)
 
 
 def national_benchmark(session: Session, cycle: Cycle, kind: str, basis: str, threshold: int,
-                       audience: rules.Audience = rules.Audience.AUTHORITY) -> dict[int, dict[str, rules.Position]]:
+                       audience: rules.Audience = rules.Audience.AUTHORITY, lowest: str = ""
+                       ) -> dict[int, dict[str, rules.Position]]:
     """Every authority's position on every score in its group of one kind, as each authority may read it (or as
-    programme staff may): one query for scores, one for groups."""
+    programme staff may), of only the answers at the lowest confidence accepted when given: one query for
+    scores, one for groups."""
     framework = cycle.framework_version.rules()
-    scores = cycle_scores(session, cycle, basis)
-    best = None if basis == "best" else cycle_scores(session, cycle, "best")
+    scores = cycle_scores(session, cycle, basis, lowest=lowest)
+    best = widest(session, cycle, basis, lowest)
     policy = rules.Policy(audience, rules.GroupAccess.FIXED, threshold)
     return rules.benchmark_all(all_groups(session, kind), scores, score_keys(framework), policy, best)
 
@@ -316,17 +351,20 @@ def _programme_policy(user: User, threshold: int) -> rules.Policy:
 
 def national_table(session: Session, user: User, cycle: Cycle, basis: str, keys: Sequence[str],
                    region: str | None = None, org_type: str | None = None, sort: str = OVERALL,
-                   descending: bool = True, threshold: int = rules.DEFAULT_THRESHOLD
+                   descending: bool = True, threshold: int = rules.DEFAULT_THRESHOLD, lowest: str = ""
                    ) -> tuple[list[NationalRow], list[rules.Position]]:
-    """Every authority (of a DfE region and a type, when given) with its scores, sorted by a key or by name, and
-    the figures over the authorities listed for each key."""
+    """Every authority (of a DfE region and a type, when given) with its scores (of only the answers at the lowest
+    confidence accepted, when given), sorted by a key or by name, and the figures over the authorities listed
+    for each key."""
     policy = _programme_policy(user, threshold)  # who may read it is decided before anything kept is handed out
-    key = (*scores_version_of(session, cycle), basis, tuple(keys), region, org_type, sort, descending, policy)
+    check_filters(basis, lowest)
+    key = (*scores_version_of(session, cycle), basis, lowest, tuple(keys), region, org_type, sort, descending,
+           policy)
     kept = _NATIONAL_TABLES.get(key)
     if kept is None:
         if len(_NATIONAL_TABLES) >= 256:
             _NATIONAL_TABLES.clear()
-        kept = _NATIONAL_TABLES[key] = _national_table(session, cycle, basis, keys, region, org_type, sort,
+        kept = _NATIONAL_TABLES[key] = _national_table(session, cycle, basis, lowest, keys, region, org_type, sort,
                                                        descending, policy)
     return kept
 
@@ -335,7 +373,7 @@ def national_table(session: Session, user: User, cycle: Cycle, basis: str, keys:
 _NATIONAL_TABLES: dict[tuple, tuple[list[NationalRow], list[rules.Position]]] = {}
 
 
-def _national_table(session: Session, cycle: Cycle, basis: str, keys: Sequence[str], region: str | None,
+def _national_table(session: Session, cycle: Cycle, basis: str, lowest: str, keys: Sequence[str], region: str | None,
                     org_type: str | None, sort: str, descending: bool, policy: rules.Policy
                     ) -> tuple[list[NationalRow], list[rules.Position]]:
     query = select(Organisation.id, Organisation.code, Organisation.name, Organisation.dfe_region,
@@ -344,7 +382,7 @@ def _national_table(session: Session, cycle: Cycle, basis: str, keys: Sequence[s
         query = query.where(Organisation.dfe_region == region)
     if org_type:
         query = query.where(Organisation.org_type == org_type)
-    scores = cycle_scores(session, cycle, basis)
+    scores = cycle_scores(session, cycle, basis, lowest=lowest)
     rows = [NationalRow(NationalOrganisation(*o), [scores.get(o[0], {}).get(k) for k in keys])
             for o in session.execute(query)]
     if sort == "name":
@@ -357,11 +395,12 @@ def _national_table(session: Session, cycle: Cycle, basis: str, keys: Sequence[s
     return rows, summary
 
 
-def region_summaries(session: Session, user: User, cycle: Cycle, basis: str, key: str, threshold: int
-                     ) -> list[tuple[str, rules.Position]]:
-    """Each DfE region's figures on one key, by region name."""
+def region_summaries(session: Session, user: User, cycle: Cycle, basis: str, key: str, threshold: int,
+                     lowest: str = "") -> list[tuple[str, rules.Position]]:
+    """Each DfE region's figures on one key (of only the answers at the lowest confidence accepted, when given),
+    by region name."""
     policy = _programme_policy(user, threshold)
-    scores = cycle_scores(session, cycle, basis)
+    scores = cycle_scores(session, cycle, basis, lowest=lowest)
     by_region: dict[str, dict[int, float | None]] = {}
     for organisation in session.execute(select(Organisation)).scalars():
         by_region.setdefault(organisation.dfe_region or "", {})[organisation.id] = (

@@ -2,7 +2,8 @@
 
 The assessments come from a seeded random generator with structure: each authority has an underlying
 capability, regions differ a little, domains differ (needs assessment tends to be stronger than market
-management), and the 2011 cycle is on the whole a little better than 2010. Running it twice changes nothing;
+management), and the 2011 cycle is on the whole a little better than 2010. The submitted ones are peer reviewed
+by two champions at every stage, through the moderation rules (demo_reviews.py). Running it twice changes nothing;
 running it on a database seeded before Wales was added adds the Welsh assessments and leaves England's alone.
 """
 
@@ -19,11 +20,10 @@ from sqlalchemy.orm import Session
 from ..domain import scoring
 from ..domain.standards import Framework
 from ..domain.states import DRAFT, IN_REVIEW, MODERATED, PUBLISHED, SUBMITTED
-from ..models import Answer, Assessment, Cycle, Organisation, ReviewAssignment
+from ..models import Answer, Assessment, Cycle, Organisation
 from ..models.organisation import ENGLAND, WALES
-from . import organisations, standards
+from . import demo_reviews, organisations, standards
 from .accounts import create_user, find_user
-from .reviews import draw_sample
 from .scores import score_rows, scores_changed, successors
 
 DEMO_PASSWORD = "commissioning-demo"
@@ -34,12 +34,16 @@ SEED = 2011
 DEMO_USERS = (
     ("admin@csptoolkit.example", "admin", None, "Programme Admin"),
     ("champion@csptoolkit.example", "champion", None, "Commissioning Champion"),
+    ("champion2@csptoolkit.example", "champion", "330", "Priya Shah"),  # from Birmingham: a second champion
     ("editor@leeds.example", "editor", "383", "Director of Children's Services, Leeds"),
     ("viewer@camden.example", "viewer", "202", "Commissioning Officer, Camden"),
     ("editor@cardiff.example", "editor", "681", "Director of Social Services, Cardiff"),
 )
 EDITOR_AUTHORITY = "383"  # the demo editor's 2011 assessment is left half done, for the journey
 WELSH_AUTHORITY = "681"  # Cardiff's 2011 assessment is submitted, so that a Welsh authority's benchmark can be tried
+VIEWER_AUTHORITY = "202"  # Camden: the demo viewer's, whose benchmarks the tests work out by hand
+# These, and Camden's statistical neighbours, keep the states drawn for them (the reviews return or publish none).
+KEPT_STATES = (EDITOR_AUTHORITY, WELSH_AUTHORITY, VIEWER_AUTHORITY, "203")  # and Greenwich, Camden's comparator
 
 DOMAIN_TENDENCY = {
     "leadership": 0.3, "needs-assessment": 0.4, "engagement": 0.0, "resources": -0.3,
@@ -62,12 +66,14 @@ class SeedReport:
 
 def seed(session: Session, standards_path: Path, data_path: Path, today: date | None = None) -> SeedReport:
     """Load everything the demo needs; skips what is already there (caller commits)."""
-    today = today or datetime.now(UTC).date()
+    now = datetime.now(UTC)
+    today = today or now.date()
     loaded = standards.load(session, sorted(standards_path.glob("*.yaml")))
     register = organisations.import_register(session, data_path)
     cycles = _cycles(session, today)
     users = _users(session)
-    champion = find_user(session, "champion@csptoolkit.example")
+    people = demo_reviews.reviewers(session, *(find_user(session, email) for email in (
+        "champion@csptoolkit.example", "champion2@csptoolkit.example", "admin@csptoolkit.example")))
     england, wales = (session.execute(select(Organisation).where(Organisation.nation == nation)
                                       .order_by(Organisation.code)).scalars().all() for nation in (ENGLAND, WALES))
     created = 0
@@ -78,43 +84,43 @@ def seed(session: Session, standards_path: Path, data_path: Path, today: date | 
     welsh_rng = random.Random(f"{SEED}-cymru")
     capability |= {o.code: welsh_rng.gauss(REGION_TENDENCY.get(o.dfe_region or "", 0.0), 0.55) for o in wales}
     authorities = [*england, *wales]
+    kept = set(KEPT_STATES) | {n.neighbour.code for o in england if o.code == VIEWER_AUTHORITY for n in o.neighbours}
     later = {c.framework_version_id: successors(session, c.framework_version) for c in cycles}
     for year_index, cycle in enumerate(cycles):
         framework = cycle.framework_version.rules()
         criteria = {c.key: c for c in cycle.framework_version.criteria}
+        criterion_ids = {key: c.id for key, c in criteria.items()}
+        # Submitted 20 to 90 days after the cycle opened, and before today in the open cycle (so are its reviews).
+        span = max(21, min(90, (today - cycle.opens_on).days - 5))
         done = set(session.execute(select(Assessment.organisation_id).filter_by(cycle_id=cycle.id)).scalars())
         for organisation in authorities:
             # One generator per authority and cycle: the same data whatever else is already seeded.
             local = random.Random(f"{SEED}-{cycle.slug}-{organisation.code}")
             if organisation.id in done:
                 continue
-            state = _state(local, year_index, organisation.code)
+            # The review draws from a generator of its own: the answers are what they were before reviews were.
+            review_rng = random.Random(f"{SEED}-{cycle.slug}-{organisation.code}-review")
+            state, stage = demo_reviews.stage(review_rng, year_index, _state(local, year_index, organisation.code),
+                                              organisation.code in kept)
             assessment = Assessment(cycle=cycle, organisation=organisation, state=state)
             level = capability[organisation.code] + 0.35 * year_index
             answers = _answers(local, framework, level, complete=state != DRAFT)
             for key, value in answers.items():
                 criterion = framework.criterion(key)
                 answer = Answer(criterion=criteria[key], not_applicable=value == scoring.NA,
-                                level=None if value == scoring.NA else value)
+                                level=None if value == scoring.NA else value, evidence_files=[])
                 if criterion.evidence_from is not None and value != scoring.NA and value >= criterion.evidence_from:
                     answer.evidence_note = local.choice(EVIDENCE_NOTES)
-                if state in (MODERATED, PUBLISHED) and value != scoring.NA:
-                    answer.moderated_level = max(0, value - (1 if local.random() < 0.18 else 0))
-                    if criterion.type == "yesno":
-                        answer.moderated_level = value
                 assessment.answers.append(answer)
             if state != DRAFT:
-                assessment.submitted_at = datetime.combine(cycle.opens_on + timedelta(days=local.randint(20, 90)),
+                days = 20 + (local.randint(20, 90) - 20) * (span - 20) // 70
+                assessment.submitted_at = datetime.combine(cycle.opens_on + timedelta(days=days),
                                                            datetime.min.time(), UTC)
             session.add(assessment)
             session.flush()
-            if state in (IN_REVIEW, MODERATED, PUBLISHED) and champion is not None:
-                assignment = ReviewAssignment(assessment_id=assessment.id, champion_id=champion.id,
-                                              state="completed" if state != IN_REVIEW else "in_progress")
-                session.add(assignment)
-                session.flush()
-                draw_sample(assignment, assessment)
-            session.add_all(score_rows(assessment, later[cycle.framework_version_id]))
+            validated = frozenset() if stage is None else demo_reviews.seed_review(
+                session, review_rng, people, assessment, framework, criterion_ids, stage, year_index, now)
+            session.add_all(score_rows(assessment, later[cycle.framework_version_id], validated=validated))
             created += 1
     for cycle in cycles:
         scores_changed(session, cycle.id)

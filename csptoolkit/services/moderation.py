@@ -421,7 +421,9 @@ def respond(session: Session, editor: User, assessment: Assessment,
         now = datetime.now(UTC)
         for cid, row, before, after in changes:
             row.response, row.response_note = after.response, after.response_note or None
-            if after.response == rules.ACCEPT or before.response is None:
+            # Accepting takes the proposed level; turning away from accepting (or a first answer) leaves the level
+            # for the champion to set; a changed note on a kept rating keeps the level the champion set.
+            if after.response == rules.ACCEPT or before.response in (None, rules.ACCEPT):
                 row.moderated_level = after.moderated_level
             row.responded_by_id, row.responded_at = editor.id, now
             record(session, editor, "review.response", assessment, subject=cid,

@@ -14,7 +14,7 @@ from ..domain import moderation, scoring
 from ..domain.states import COUNTED_STATES
 from ..models import Assessment, AssessmentScore, Criterion, Cycle, FrameworkVersion, ReviewFinding
 from ..models.framework import parsed_rules
-from .transaction import reads
+from .transaction import reads, unit_of_work
 
 SELF, MODERATED = "self", "moderated"
 Basis = Literal["self", "moderated"]
@@ -187,3 +187,18 @@ def refresh_comparable(session: Session, version: FrameworkVersion) -> int:
                                         key=str(version.id), score=None if exact is None else round(float(exact), 4)))
     return len(older)
 
+
+def refresh_cycle(session: Session, cycle: Cycle) -> int:
+    """Store again the scores of every counted assessment of the cycle (submitted, in review, moderated or
+    published), in one unit of work: after a change to what is stored, such as migration 006's scores of only the
+    answers at each confidence. A returned assessment is left as it is: it is scored again when resubmitted.
+    Returns how many assessments were scored."""
+    from .assessments import with_answers  # (assessments imports this module)
+
+    with unit_of_work(session):
+        found = session.execute(select(Assessment).where(
+            Assessment.cycle_id == cycle.id, Assessment.state.in_(COUNTED_STATES))
+            .order_by(Assessment.id).options(*with_answers())).scalars().all()
+        for assessment in found:
+            refresh_scores(session, assessment)
+    return len(found)

@@ -13,7 +13,7 @@ from ..domain import benchmark as rules
 from ..domain import scoring
 from ..domain import standards as standards_rules
 from ..models import Cycle, Organisation, User
-from .benchmarks import Group, authority_benchmark, cycle_scores, peer_group, policy_for
+from .benchmarks import Group, authority_benchmark, check_filters, cycle_scores, peer_group, policy_for, widest
 
 
 @dataclass
@@ -36,17 +36,26 @@ class Trend:
     domains: dict[str, list[float | None]]
     versions_differ: bool
     comparable: ComparableTrend | None = None
+    lowest: str = ""  # the lowest confidence accepted ("" for every answer)
+
+    @property
+    def comparable_withheld(self) -> bool:
+        """The cycles used different versions, but the comparable scores are of every answer only (they are stored
+        when an assessment is scored, not for each confidence), so a trend filtered by confidence has none."""
+        return self.versions_differ and bool(self.lowest)
 
 
 def trend(session: Session, organisation: Organisation, kind: str, basis: str, threshold: int,
-          user: User | None = None) -> Trend:
-    """The authority's scores in every cycle beside its group's median; across framework versions, also over
-    the criteria the crosswalk maps one to one."""
+          user: User | None = None, lowest: str = "") -> Trend:
+    """The authority's scores in every cycle beside its group's median (of only the answers at the lowest
+    confidence accepted, when given); across framework versions, also over the criteria the crosswalk maps one
+    to one (of every answer only: see Trend.comparable_withheld)."""
+    check_filters(basis, lowest)
     cycles = list(session.execute(select(Cycle).order_by(Cycle.opens_on)).scalars())
     group = peer_group(session, organisation, kind, user)
     overall, medians, counts, domains = [], [], [], defaultdict(list)
     for cycle in cycles:
-        result = authority_benchmark(session, cycle, organisation, kind, basis, threshold, user, group)
+        result = authority_benchmark(session, cycle, organisation, kind, basis, threshold, user, group, lowest)
         position = result.positions[scoring.OVERALL]
         overall.append(position.score)
         medians.append(position.stats.median)
@@ -54,8 +63,8 @@ def trend(session: Session, organisation: Organisation, kind: str, basis: str, t
         for domain in result.framework.domains:
             domains[domain.id].append(result.positions[scoring.score_key(scoring.DOMAIN, domain.id)].score)
     versions = {c.framework_version_id for c in cycles}
-    result = Trend(group, cycles, overall, medians, counts, dict(domains), len(versions) > 1)
-    if len(versions) > 1 and cycles:
+    result = Trend(group, cycles, overall, medians, counts, dict(domains), len(versions) > 1, lowest=lowest)
+    if len(versions) > 1 and cycles and not lowest:
         result.comparable = _comparable_trend(session, organisation, cycles, group, basis, threshold, user)
     return result
 
@@ -77,7 +86,7 @@ def _comparable_trend(session: Session, organisation: Organisation, cycles: list
     for cycle in series:
         scores = cycle_scores(session, cycle, basis, group.members)
         # As for every benchmark, the rule is told whom a narrower basis leaves out.
-        best = None if basis == "best" else cycle_scores(session, cycle, "best", group.members)
+        best = widest(session, cycle, basis, "", group.members)
         position = rules.benchmark(organisation.id, group.members, scores, [key], policy, best)[key]
         overall.append(position.score)
         medians.append(position.stats.median)

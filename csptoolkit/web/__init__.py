@@ -145,7 +145,7 @@ def init_web(app: Flask) -> None:
         return response
 
     app.url_map.converters["int"] = RowIdConverter
-    from . import admin, api, assess, auth, benchmark, review
+    from . import admin, api, assess, auth, benchmark, calibration, champion, responses, review
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(assess.bp)
@@ -153,6 +153,9 @@ def init_web(app: Flask) -> None:
     app.register_blueprint(benchmark.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(review.bp)
+    app.register_blueprint(champion.bp)
+    app.register_blueprint(responses.bp)
+    app.register_blueprint(calibration.bp)
     csrf.exempt(api.bp)  # bearer tokens only: no cookie, so no cross-site request to forge
 
     @app.errorhandler(CSRFError)

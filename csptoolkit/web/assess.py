@@ -29,17 +29,19 @@ from ..domain import scoring
 from ..domain import standards as rules
 from ..domain.identifiers import parse_id
 from ..domain.roles import ADMIN, CHAMPION, EDITOR
+from ..domain.states import DRAFT, IN_REVIEW, MODERATED_STATES
 from ..reports import answers as answer_sections
 from ..reports import assessments as lists
+from ..reports import moderation as review_rows
 from ..services import answers as answers_service
 from ..services import assessments as service
 from ..services import evidence as evidence_service
-from ..services import lists as listing
+from ..services import moderation
 from ..services.scores import MODERATED, answers_of, is_moderated, score_of
 from .auth import PENDING_SAVE_KEY, keep_for_after_sign_in, owner_token, owns_pending_save
 from .forms import ConfirmForm, DeclarationForm, StartForm, answer_value, build_standard_form, choice_of
-from .templating import fragment, id_url, kept, macro
-from .text import answer_text, cycle_name, evidence_refusal, localised, state_tag
+from .templating import kept
+from .text import answer_text, evidence_refusal, localised
 
 bp = Blueprint("assess", __name__)
 
@@ -79,13 +81,9 @@ def home():
     if current_user.role == ADMIN:
         return redirect(url_for("admin.assessments"))
     if current_user.role == CHAMPION:
-        assigned = listing.assigned_to(services.session(), current_user)
-        # Kept by the rows themselves (plain values): the same list shown again is not built again.
-        table = fragment(("assigned", tuple(assigned), g.locale), "govukTable", lambda: lists.assessments_table(
-            assigned, _("Assessments assigned to you for peer review"), (_("Authority"), _("Status")),
-            id_url("assess.overview", "assessment_id"), lambda state: macro("govukTag")(state_tag(state)),
-            below_name=_cycle_names()))
-        return render_template("assess/champion_home.html", assessments=assigned, table=table)
+        from . import champion  # "Your peer reviews": the champion's own journey starts here
+
+        return champion.home()
     store = services.session()
     cycle = service.open_cycle(store)
     assessment = service.assessment_for(store, current_user.organisation_id, cycle) if cycle else None
@@ -94,18 +92,6 @@ def home():
         previous = service.previous_assessment(store, current_user.organisation_id, cycle)
     return render_template("assess/home.html", cycle=cycle, assessment=assessment, previous=previous,
                            start_form=StartForm(), **(_overview(assessment) if assessment else {}))
-
-
-def _cycle_names():
-    """A cycle's name by assessment, each cycle's worded once (a champion's list has hundreds of rows)."""
-    names: dict[int, str] = {}
-
-    def name(assessment) -> str:
-        if assessment.cycle_id not in names:
-            names[assessment.cycle_id] = cycle_name(assessment.cycle)
-        return names[assessment.cycle_id]
-
-    return name
 
 
 def _overview(assessment) -> dict:
@@ -132,8 +118,35 @@ def _scores(assessment) -> dict:
 @login_required
 def overview(assessment_id: int):
     assessment = _viewable(assessment_id)
+    shown = _overview(assessment)
     return render_template("assess/overview.html", assessment=assessment, cycle=assessment.cycle,
-                           **_overview(assessment))
+                           **shown, **_peer_review(assessment, shown["framework"], shown["result"],
+                                                   shown["moderated"]))
+
+
+def _peer_review(assessment, framework: rules.Framework, result: scoring.Result,
+                 moderated: scoring.Result | None) -> dict:
+    """The overview's peer review: its state, what awaits the authority's answer, the champions, the confidence
+    mix of the ratings (any submitted assessment) and, once moderated, the gap between self and moderated scores.
+    From the answers the page already read: the review adds its own few queries, whatever its size."""
+    if assessment.state == DRAFT:
+        return {"review": None, "review_shown": False}
+    review = moderation.review_of(services.session(), assessment, _answers(assessment))
+    shown = bool(assessment.state in (IN_REVIEW, *MODERATED_STATES) or review.findings or review.champions)
+    gaps = None
+    if assessment.state in MODERATED_STATES and moderated is not None:
+        gaps = review_rows.gaps_table(
+            review_rows.gap_rows(framework, result, moderated),
+            _("Self-assessed and moderated scores, out of 100, and the gap between them"), g.locale, localised)
+    links = {}
+    if current_user.role == CHAMPION:
+        if "champion.review" in current_app.view_functions:
+            links["champion"] = url_for("champion.review", assessment_id=assessment.id)
+    else:
+        links["responses"] = url_for("responses.review", assessment_id=assessment.id)
+    return {"review": review, "review_shown": shown, "gaps": gaps, "review_links": links,
+            "may_respond": moderation.may_respond(current_user, assessment),
+            "confidence": review_rows.confidence_summary(review.mix)}
 
 
 @bp.route("/cycles/<slug>/start", methods=["POST"])
@@ -182,10 +195,14 @@ def standard(assessment_id: int, key: str):
         if request.method == "POST":
             flash(_("This assessment has been submitted and can no longer be changed."), "error")
             return redirect(url_for("assess.standard", assessment_id=assessment.id, key=key)), 303
+        # Each rating's confidence, once submitted (a draft's are the authority's own until it is).
+        confidence = {} if assessment.state == DRAFT else moderation.review_of(
+            services.session(), assessment, _answers(assessment)).confidence
         return render_template("assess/standard_read.html", assessment=assessment, domain=domain,
                                standard=standard_rules, rows=service.answers_by_key(_answers(assessment)),
                                framework=framework, visible=scoring.visible_criteria(
-                                   framework, answers_of(_answers(assessment))))
+                                   framework, answers_of(_answers(assessment))),
+                               confidence=confidence, confidence_tag=review_rows.confidence_tag)
     pending = session.get(PENDING_SAVE_KEY)
     if request.method == "GET" and pending and pending.get("path") == request.path:
         return _restore(assessment, framework, domain, standard_rules, pending)

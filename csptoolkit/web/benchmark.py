@@ -57,6 +57,10 @@ def _cycles() -> list:
     return catalogue.cycles(services.session())
 
 
+def _confidence_field() -> SelectField:
+    return SelectField(_l("Ratings counted"), widget=GovSelect(), choices=options(shown.CONFIDENCE_LABELS.items()))
+
+
 class FilterForm(Form):
     """The choices at the top of a benchmark page (a GET form: it changes nothing, so it needs no CSRF token)."""
 
@@ -64,6 +68,27 @@ class FilterForm(Form):
     cycle = SelectField(_l("Cycle"), widget=GovSelect(), choices=[])
     group = SelectField(_l("Compare with"), widget=GovSelect(), choices=[])
     basis = SelectField(_l("Scores"), widget=GovSelect(), choices=options(BASIS_LABELS.items()))
+    confidence = _confidence_field()  # the lowest confidence accepted: services.benchmarks.CONFIDENCES
+
+
+def _defaults(form) -> None:
+    """The basis and the ratings counted when the address names none: best available, any rating."""
+    form.basis.data = form.basis.data or "best"
+    form.confidence.data = form.confidence.data or ""
+
+
+def _refused_choice(form):
+    """A basis or ratings-counted value the filters do not offer: a 400 page that says which choice to make (the
+    API answers 400 for them too); None when both are ones the form offers."""
+    if form.basis.data not in service.BASES:
+        message = _("Choose the scores used from the list: best available, self-assessed or moderated only.")
+    elif form.confidence.data not in service.CONFIDENCES:
+        message = _("Choose the ratings counted from the list: any rating, evidenced or peer-validated, or "
+                    "peer-validated only.")
+    else:
+        return None
+    return render_template("error.html", code=400, title=_("Something was wrong with that request"),
+                           message=message), 400
 
 
 def _filter_form(cycles: list) -> tuple:
@@ -73,7 +98,7 @@ def _filter_form(cycles: list) -> tuple:
     if current_user.role == ADMIN:
         form.org.choices = options((o.code, o.name) for o in catalogue.organisation_names(services.session()))
     form.cycle.data = form.cycle.data or (cycles[0].slug if cycles else None)
-    form.basis.data = form.basis.data or "best"
+    _defaults(form)
     organisation = _organisation(form)
     kinds = service.group_kinds(organisation)
     form.group.choices = options([(k, shown.group_option(k, organisation)) for k in kinds] + [
@@ -107,35 +132,44 @@ def authority():
     cycle = next((c for c in cycles if c.slug == form.cycle.data), None)
     if cycle is None:
         abort(404)
+    if refused := _refused_choice(form):
+        return refused
     threshold = current_app.config["DISCLOSURE_THRESHOLD"]
     try:
         result = service.authority_benchmark(services.session(), cycle, organisation, form.group.data, form.basis.data,
-                                             threshold, current_user)
-    except (service.UnknownGroup, ValueError):
+                                             threshold, current_user, lowest=form.confidence.data)
+    except service.UnknownGroup:
         abort(404)
     if request.args.get("format") in ("csv", "xlsx"):
         header, table = shown.score_export(result, shown.score_rows(result))
         name = f"benchmark-{organisation.code}-{cycle.slug}-{result.group.kind}-{result.basis}"
-        return _download(header, table, name, request.args["format"], f"{organisation.name} {cycle.slug}")
+        return _download(header, table, shown.export_name(name, result.lowest), request.args["format"],
+                         f"{organisation.name} {cycle.slug}")
     overall = result.positions[OVERALL]
     peers = service.peers(services.session(), result)
     language = g.locale
     comparison = shown.comparison(result.group, organisation)
+    caption = shown.filtered(_("Scores: %(comparison)s", comparison=comparison), result.lowest)
     # What the table and chart show follows from these alone (the register's names too: its import raises the
     # scores version), so they are kept under them.
     group = result.group
     key = (service.scores_version_of(services.session(), cycle), organisation.id, group.kind, group.label,
-           tuple(group.members), result.basis, result.policy, language)
+           tuple(group.members), result.basis, result.lowest, result.policy, language)
     score_table = fragment((*key, "scores"), "govukTable", lambda: shown.score_table(
-        shown.score_rows(result), _("Scores: %(comparison)s", comparison=comparison), language))
+        shown.score_rows(result), caption, language, result.lowest))
     return render_template("benchmark/authority.html", form=form, result=result, peers=peers,
-                           score_table=score_table, scores_caption=_("Scores: %(comparison)s", comparison=comparison),
-                           peers_table=shown.peers_table(peers, language),
+                           score_table=score_table, scores_caption=caption,
+                           peers_table=shown.peers_table(peers, language, result.lowest),
                            chart=kept((*key, "chart"), lambda: shown.domain_chart(result)),
                            rank_text=shown.rank_text, group_label=shown.group_label(result.group, organisation),
                            comparison=comparison, overall=overall,
                            authority_view=result.authority_view, basis_label=BASIS_LABELS[result.basis],
-                           cycle_label=cycle_name(cycle))
+                           **_confidence_text(result.lowest), cycle_label=cycle_name(cycle))
+
+
+def _confidence_text(lowest: str) -> dict:
+    """What a page says of the ratings counted: the choice, and what it means."""
+    return {"confidence_label": shown.confidence_label(lowest), "confidence_note": shown.CONFIDENCE_NOTES[lowest]}
 
 
 def _download(header: list[str], table: list[list], name: str, kind: str, sheet: str) -> Response:
@@ -157,16 +191,18 @@ def trend():
     if current_user.role == ADMIN and not request.args.get("org"):
         return redirect(url_for("benchmark.national"))
     form, organisation = _filter_form(_cycles())
+    if refused := _refused_choice(form):
+        return refused
     try:
         result = trends.trend(services.session(), organisation, form.group.data, form.basis.data,
-                               current_app.config["DISCLOSURE_THRESHOLD"], current_user)
-    except (service.UnknownGroup, ValueError):
+                              current_app.config["DISCLOSURE_THRESHOLD"], current_user, lowest=form.confidence.data)
+    except service.UnknownGroup:
         abort(404)
     group_label = shown.group_label(result.group, organisation)
     if request.args.get("format") in ("csv", "xlsx"):
         header, table = shown.trend_export(result, cycle_name)
-        return _download(header, table, f"trend-{organisation.code}-{form.group.data}-{form.basis.data}",
-                         request.args["format"], _("Trend %(name)s", name=organisation.name))
+        name = shown.export_name(f"trend-{organisation.code}-{form.group.data}-{form.basis.data}", result.lowest)
+        return _download(header, table, name, request.args["format"], _("Trend %(name)s", name=organisation.name))
     chart, comparable_chart = shown.trend_charts(result, organisation.name, cycle_name)
     tables = {"trend_table": shown.trend_table(result, cycle_name, g.locale),
               "comparable_table": shown.comparable_table(result.comparable, cycle_name, g.locale)
@@ -174,7 +210,8 @@ def trend():
     return render_template("benchmark/trend.html", form=form, organisation=organisation, result=result, chart=chart,
                            **tables,
                            comparable_chart=comparable_chart, group_label=group_label,
-                           basis_label=BASIS_LABELS[form.basis.data], cycle_name=cycle_name)
+                           basis_label=BASIS_LABELS[form.basis.data], **_confidence_text(result.lowest),
+                           cycle_name=cycle_name)
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -186,18 +223,22 @@ class NationalForm(Form):
     region = SelectField(_l("Region"), widget=GovSelect(), choices=[])
     type = SelectField(_l("Authority type"), widget=GovSelect(), choices=[])
     basis = SelectField(_l("Scores"), widget=GovSelect(), choices=options(BASIS_LABELS.items()))
+    confidence = _confidence_field()
 
 
 def _national_form() -> tuple:
-    """The filters of the national and region views, and the cycle they name (404 for one that is not there)."""
+    """The filters of the national and region views, and the cycle they name (404 for one that is not there);
+    the form is None with the 400 page in its place for a basis or ratings counted the filters do not offer."""
     cycles = _cycles()
     form = NationalForm(request.args)
     form.cycle.choices = options((c.slug, cycle_name(c)) for c in cycles)
     form.cycle.data = form.cycle.data or (cycles[0].slug if cycles else None)
-    form.basis.data = form.basis.data or "best"
+    _defaults(form)
     cycle = next((c for c in cycles if c.slug == form.cycle.data), None)
-    if cycle is None or form.basis.data not in service.BASES:
+    if cycle is None:
         abort(404)
+    if refused := _refused_choice(form):
+        return None, refused
     return form, cycle
 
 
@@ -205,6 +246,9 @@ def _national_form() -> tuple:
 @admin_required
 def national():
     form, cycle = _national_form()
+    if form is None:
+        return cycle
+    lowest = form.confidence.data
     organisations = catalogue.organisation_names(services.session())
     form.region.choices = options([("", _("All regions"))] + [
         (r, shown.region_name(r)) for r in sorted({o.dfe_region for o in organisations if o.dfe_region})])
@@ -218,38 +262,38 @@ def national():
     descending = request.args.get("order", "desc") != "asc"
     table, figures = service.national_table(services.session(), current_user, cycle, form.basis.data, keys,
                                             form.region.data or None, form.type.data or None, sort, descending,
-                                            current_app.config["DISCLOSURE_THRESHOLD"])
+                                            current_app.config["DISCLOSURE_THRESHOLD"], lowest)
     if request.args.get("format") in ("csv", "xlsx"):
-        header = [_("DfE code"), _("Authority"), _("Region"), _("Authority type"), *headings]
-        rows = [[r.organisation.code, r.organisation.name, shown.region_name(r.organisation.dfe_region),
-                 shown.type_name(r.organisation.org_type), *(shown.number(v) for v in r.scores)] for r in table]
-        return _download(header, rows, f"national-{cycle.slug}-{form.basis.data}", request.args["format"],
-                         _("National %(cycle)s", cycle=cycle.slug))
+        header, rows = shown.national_export(table, headings, lowest)
+        return _download(header, rows, shown.export_name(f"national-{cycle.slug}-{form.basis.data}", lowest),
+                         request.args["format"], _("National %(cycle)s", cycle=cycle.slug))
     filters = {"cycle": form.cycle.data, "region": form.region.data or "", "type": form.type.data or "",
-               "basis": form.basis.data}
+               "basis": form.basis.data, "confidence": lowest}
     summary = list(zip(headings, figures, strict=True))
     version = service.scores_version_of(services.session(), cycle)
     threshold = current_app.config["DISCLOSURE_THRESHOLD"]
     chart = kept(("national-chart", version, tuple(sorted(filters.items())), threshold, g.locale),
                  lambda: shown.summary_chart(
-        summary, _("Distribution of scores, %(cycle)s", cycle=cycle_name(cycle)),
+        summary, shown.filtered(_("Distribution of scores, %(cycle)s", cycle=cycle_name(cycle)), lowest),
         _("For the overall score and each domain: every authority shown as a dot, the box from the lower to the "
           "upper quartile with the median as a thick line, the thin line from the lowest to the highest score. "
           "The tables give the same figures."), "national"))
     sort_url = url_for("benchmark.national", **filters)
-    authority_url = url_for("benchmark.authority", org="__org__", cycle=form.cycle.data, basis=form.basis.data)
+    authority_url = url_for("benchmark.authority", org="__org__", cycle=form.cycle.data, basis=form.basis.data,
+                            confidence=lowest)
     # 153 rows of 9 figures: kept by what they are made of (the cycle's scores version names its scores).
     authorities_table = fragment(
         ("national", version, tuple(sorted(filters.items())), sort, descending, g.locale), "govukTable",
         lambda: shown.national_table(
             table, keys, headings, sort, descending, lambda key, order: f"{sort_url}&sort={quote(key)}&order={order}",
             lambda code: authority_url.replace("__org__", quote(code)), g.locale))
-    summary_table = shown.stats_table([(h, p.stats, None) for h, p in summary], _("Summary of the authorities shown"),
-                                      _("Area"), g.locale)
+    summary_table = shown.stats_table([(h, p.stats, None) for h, p in summary],
+                                      shown.filtered(_("Summary of the authorities shown"), lowest), _("Area"),
+                                      g.locale)
     return render_template("benchmark/national.html", form=form, table=table, keys=keys, headings=headings,
                            summary_table=summary_table, authorities_table=authorities_table, chart=chart, sort=sort,
                            descending=descending, cycle=cycle, cycle_label=cycle_name(cycle),
-                           basis_label=BASIS_LABELS[form.basis.data])
+                           basis_label=BASIS_LABELS[form.basis.data], **_confidence_text(lowest))
 
 
 @bp.route("/regions")
@@ -257,34 +301,36 @@ def national():
 def regions():
     """Each region's spread of overall and domain scores, side by side."""
     form, cycle = _national_form()
+    if form is None:
+        return cycle
+    lowest = form.confidence.data
     framework = cycle.framework_version.rules()
     domain_keys = {score_key(DOMAIN, d.id): shown.label(d.title) for d in framework.domains}
     key = request.args.get("score", OVERALL)
     key = key if key == OVERALL or key in domain_keys else OVERALL
     regions = service.region_summaries(services.session(), current_user, cycle, form.basis.data, key,
-                                       current_app.config["DISCLOSURE_THRESHOLD"])
+                                       current_app.config["DISCLOSURE_THRESHOLD"], lowest)
     table = [(shown.region_name(region), figures) for region, figures in regions]
     score_label = _("Overall") if key == OVERALL else domain_keys[key]
     if request.args.get("format") in ("csv", "xlsx"):
-        header = [_("Region"), _("Authorities with a score"), _("Mean"), _("Lower quartile"), _("Median"),
-                  _("Upper quartile"), _("Lowest"), _("Highest")]
-        rows = [[region, p.stats.n, *(shown.number(v) for v in (p.stats.mean, p.stats.q1, p.stats.median,
-                                                                 p.stats.q3, p.stats.min, p.stats.max))]
-                for region, p in table]
-        return _download(header, rows, f"regions-{cycle.slug}-{form.basis.data}", request.args["format"],
-                         _("Regions %(cycle)s", cycle=cycle.slug))
+        header, rows = shown.regions_export(table, lowest)
+        return _download(header, rows, shown.export_name(f"regions-{cycle.slug}-{form.basis.data}", lowest),
+                         request.args["format"], _("Regions %(cycle)s", cycle=cycle.slug))
     chart = shown.summary_chart(
-        table, _("%(score)s score by region, %(cycle)s", score=score_label, cycle=cycle_name(cycle)),
+        table, shown.filtered(_("%(score)s score by region, %(cycle)s", score=score_label, cycle=cycle_name(cycle)),
+                              lowest),
         _("For each region: every authority's score as a dot, the box from the lower to the upper quartile with "
           "the median as a thick line, the thin line from the lowest to the highest score. The table gives the "
           "same figures."), "regions")
     summary = [(shown.region_name(region), p.stats, url_for(
-        "benchmark.national", cycle=cycle.slug, basis=form.basis.data, region=region)) for region, p in regions]
-    summary_table = shown.stats_table(summary, _("%(score)s score by region", score=score_label), _("Region"),
-                                      g.locale)
+        "benchmark.national", cycle=cycle.slug, basis=form.basis.data, confidence=lowest, region=region))
+        for region, p in regions]
+    summary_table = shown.stats_table(summary, shown.filtered(_("%(score)s score by region", score=score_label),
+                                                              lowest), _("Region"), g.locale)
     return render_template("benchmark/regions.html", form=form, summary=summary, summary_table=summary_table,
                            chart=chart, cycle=cycle, cycle_label=cycle_name(cycle), key=key, score_label=score_label,
-                           domain_keys=domain_keys, basis_label=BASIS_LABELS[form.basis.data])
+                           domain_keys=domain_keys, basis_label=BASIS_LABELS[form.basis.data],
+                           **_confidence_text(lowest))
 
 
 # ----------------------------------------------------------------------------------------------------------

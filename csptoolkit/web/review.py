@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -11,14 +11,20 @@ from wtforms import BooleanField, Form, SelectField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
 from .. import services
+from ..domain import moderation as rules
 from ..domain.identifiers import parse_id
+from ..domain.states import MODERATED, MODERATED_STATES, SUBMITTED
 from ..reports import benchmark as shown
+from ..reports import moderation as review_rows
 from ..reports.assessments import linked
-from ..services import catalogue, reviews
+from ..services import assessments as assessments_service
+from ..services import catalogue, moderation, reviews
+from ..services.scores import MODERATED as MODERATED_BASIS
+from ..services.scores import is_moderated, score_of
 from .admin import admin_required
 from .forms import options
 from .templating import fragment, id_url, macro
-from .text import STATE_LABELS, cycle_name, state_tag
+from .text import STATE_LABELS, cycle_name, localised, state_tag
 from .widgets import GovCheckboxInput, GovSelect, GovSubmitInput, GovTextArea
 
 bp = Blueprint("review", __name__)
@@ -46,6 +52,14 @@ class ReturnForm(FlaskForm):
     reason = TextAreaField(_l("Why is the assessment returned?"), widget=GovTextArea(), validators=[
         InputRequired(_l("Enter why the assessment is returned")), Length(max=2000)])
     send_back = SubmitField(_l("Return to the authority"), widget=GovSubmitInput())
+
+
+class PublishForm(FlaskForm):
+    publish = SubmitField(_l("Publish the moderated assessment"), widget=GovSubmitInput())
+
+
+class ResumeForm(FlaskForm):
+    resume = SubmitField(_l("Resume the review"), widget=GovSubmitInput())
 
 
 @bp.route("/admin/reviews")
@@ -121,7 +135,10 @@ def assign(assessment_id: int):
     form.champion.choices = options([("", _("Select a champion"))] + [
         (str(c.id), f"{c.name} ({c.email})") for c in champions])
     return_form = ReturnForm(prefix="return")
+    publish_form, resume_form = PublishForm(prefix="publish"), ResumeForm(prefix="resume")
     warning = None
+    if request.method == "POST" and ("publish-publish" in request.form or "resume-resume" in request.form):
+        return _publish_or_resume(session, assessment, form, return_form, publish_form, resume_form)
     if request.method == "POST" and request.form.get("return-kind") == "return":
         if return_form.validate_on_submit():
             try:
@@ -148,11 +165,80 @@ def assign(assessment_id: int):
                 flash(_("%(champion)s was assigned to review %(name)s.", champion=champion.name,
                         name=assessment.organisation.name), "success")
                 return redirect(url_for("review.assign", assessment_id=assessment_id)), 303
-    errors = form.errors or return_form.errors
-    return render_template("review/assign.html", form=form if form.errors else return_form if return_form.errors
-                           else None, assign_form=form, return_form=return_form, assessment=assessment,
-                           assigned=reviews.assignments_of(session, assessment), warning=warning,
-                           can_return=assessment.state in reviews.RETURNABLE_STATES), (400 if errors else 200)
+    return _assign_page(session, assessment, form, return_form, publish_form, resume_form, warning)
+
+
+def _assign_page(session, assessment, form: AssignForm, return_form: ReturnForm, publish_form: PublishForm,
+                 resume_form: ResumeForm, warning: str | None):
+    failed = next((f for f in (form, return_form, publish_form, resume_form) if f.errors), None)
+    assigned = reviews.assignments_of(session, assessment)
+    return render_template("review/assign.html", form=failed, assign_form=form, return_form=return_form,
+                           publish_form=publish_form, resume_form=resume_form, assessment=assessment,
+                           assigned=assigned, warning=warning,
+                           can_return=assessment.state in reviews.RETURNABLE_STATES,
+                           can_publish=assessment.state == MODERATED,
+                           can_resume=assessment.state == SUBMITTED and bool(assigned),
+                           **_review_summary(session, assessment)), (400 if failed else 200)
+
+
+def _publish_or_resume(session, assessment, form: AssignForm, return_form: ReturnForm, publish_form: PublishForm,
+                       resume_form: ResumeForm):
+    """Publish or resume, as the button pressed asks: a redirect once done; else the page again (a refusal is on
+    the form's button)."""
+    if "publish-publish" in request.form and publish_form.validate_on_submit():
+        action, pressed, field = moderation.publish, publish_form, publish_form.publish
+        done = _("The moderated assessment of %(name)s was published.", name=assessment.organisation.name)
+    elif "resume-resume" in request.form and resume_form.validate_on_submit():
+        action, pressed, field = moderation.resume, resume_form, resume_form.resume
+        done = _("The review of %(name)s was resumed with the champions already assigned.",
+                 name=assessment.organisation.name)
+    else:
+        return _assign_page(session, assessment, form, return_form, publish_form, resume_form, None)
+    try:
+        action(session, current_user, assessment)
+    except moderation.ModerationRefused as refused:
+        field.errors = [*field.errors, _state_refusal(refused, assessment, "publish" if pressed is publish_form
+                                                      else "resume")]
+        return _assign_page(session, assessment, form, return_form, publish_form, resume_form, None)
+    flash(done, "success")
+    return redirect(url_for("review.assign", assessment_id=assessment.id)), 303
+
+
+def _review_summary(session, assessment) -> dict:
+    """What the review has found and what is left, the links to the champions' pages, and the gap once moderated."""
+    rows = assessments_service.answer_views(session, assessment)
+    found = moderation.review_of(session, assessment, rows)
+    counts = {outcome: 0 for outcome in rules.OUTCOMES}
+    for finding in found.findings.values():
+        counts[finding.outcome] += 1
+    left = found.outstanding
+    gaps = None
+    if assessment.state in MODERATED_STATES and is_moderated(rows):
+        framework = assessment.cycle.framework_version.rules()
+        gaps = review_rows.gaps_table(
+            review_rows.gap_rows(framework, score_of(assessment, rows=rows),
+                                 score_of(assessment, MODERATED_BASIS, rows)),
+            _("Self-assessed and moderated scores, out of 100, and the gap between them"), g.locale, localised)
+    # The champions' review pages come with their own blueprint: linked once it is there.
+    champion_pages = url_for("champion.review", assessment_id=assessment.id) \
+        if "champion.review" in current_app.view_functions else None
+    return {"findings": {"agreed": counts[rules.AGREE], "challenged": counts[rules.CHALLENGE],
+                         "requested": counts[rules.EVIDENCE_REQUESTED]},
+            "outstanding": {"no_finding": len(left.no_finding), "awaiting_response": len(left.awaiting_response),
+                            "awaiting_level": len(left.awaiting_level)},
+            "champion_pages": champion_pages, "gaps": gaps}
+
+
+def _state_refusal(refused: moderation.ModerationRefused, assessment, action: str) -> str:
+    """Why publishing or resuming was refused (the service names the rule), in the reader's language."""
+    if refused.reason == "not_resumable":
+        return _("No champion is assigned to this assessment yet: assign one.")
+    state = STATE_LABELS[assessment.state]
+    if action == "publish":
+        return _("This assessment cannot be published now: it is %(state)s. Only a moderated assessment is "
+                 "published.", state=state)
+    return _("The review cannot be resumed now: the assessment is %(state)s. A review is resumed when a returned "
+             "assessment has been submitted again.", state=state)
 
 
 def _refusal(refused: reviews.ReviewRefused, champion, assessment) -> str:

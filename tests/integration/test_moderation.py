@@ -327,3 +327,13 @@ def test_a_save_made_on_a_page_someone_else_has_since_changed_is_refused(world) 
     with pytest.raises(service.ReviewConflict):
         service.respond(db.session, editor, a, {"A1.2": ("accept", "")}, seen_revision=shown)
     assert service.review_of(db.session, a).findings["A1.2"].response == "keep"
+
+
+def test_turning_an_accepted_challenge_into_a_kept_rating_waits_for_the_champion_again(world) -> None:
+    a, champion, editor = world["assessment"], world["champion"], world["editor"]
+    service.record_findings(db.session, champion, a, "A1", {"A1.2": Entry("challenge", 1, "Not established")})
+    service.respond(db.session, editor, a, {"A1.2": ("accept", "")})
+    assert service.review_of(db.session, a).findings["A1.2"].moderated_level == 1
+    service.respond(db.session, editor, a, {"A1.2": ("keep", "On reflection the board did meet in June.")})
+    review = service.review_of(db.session, a)
+    assert review.findings["A1.2"].moderated_level is None and review.outstanding.awaiting_level == ("A1.2",)

@@ -24,6 +24,13 @@ def csrf_token(html: str) -> str:
     return re.search(r'value="([^"]+)"', tag.group(0)).group(1)
 
 
+def hidden_value(html: str, name: str) -> str | None:
+    """The value of a hidden input the page carries (a browser sends it back with the form), if there is one."""
+    tag = re.search(rf'<input[^>]*name="{re.escape(name)}"[^>]*>', html)
+    found = re.search(r'value="([^"]*)"', tag.group(0)) if tag else None
+    return found.group(1) if found else None
+
+
 def parse(html: str):
     """Fail on markup an HTML5 parser finds broken (a cheap check that catches whole classes of bug)."""
     parser = html5lib.HTMLParser(strict=False, namespaceHTMLElements=False)
@@ -54,6 +61,9 @@ class Browser:
         if "csrf_token" not in data:
             page = self.client.get(token_from or url).get_data(as_text=True)
             data["csrf_token"] = csrf_token(page)
+            revision = hidden_value(page, "revision")  # what the page showed, as a browser sends it back
+            if revision is not None and "revision" not in data:
+                data["revision"] = revision
         response = self.client.post(url, data=data, **kwargs)
         if response.mimetype == "text/html":
             self.last = response.get_data(as_text=True)

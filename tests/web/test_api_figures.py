@@ -93,8 +93,8 @@ def test_scores_by_hand(client: FlaskClient, bearer: dict[str, str]) -> None:
 def set_overall(code: str, slug: str, basis: str, value: float) -> None:
     """Store an authority's overall score directly, so that a group's figures can be worked out by hand."""
     a = assessment(slug, code)
-    row = db.session.execute(select(AssessmentScore).filter_by(assessment_id=a.id, basis=basis, confidence="", scope="overall")
-                             ).scalar_one()
+    row = db.session.execute(select(AssessmentScore).filter_by(
+        assessment_id=a.id, basis=basis, confidence="", scope="overall")).scalar_one()
     row.score = value
     scores_changed(db.session, a.cycle_id)  # as every writer of a stored score must
 

@@ -220,7 +220,8 @@ def test_region_view_agrees_with_numpy(browser: Browser) -> None:
     cycle = db.session.execute(select(Cycle).filter_by(slug="2011")).scalar_one()
     values = [float(s.score) for s in db.session.execute(
         select(AssessmentScore).join(Assessment).join(Organisation, Organisation.id == Assessment.organisation_id)
-        .where(Assessment.cycle_id == cycle.id, Assessment.state.in_(COUNTED), AssessmentScore.basis == "self", AssessmentScore.confidence == "",
+        .where(Assessment.cycle_id == cycle.id, Assessment.state.in_(COUNTED), AssessmentScore.basis == "self",
+               AssessmentScore.confidence == "",
                AssessmentScore.key == "market", Organisation.dfe_region == "North East")).scalars()
         if s.score is not None]
     assert int(north_east[1]) == len(values)

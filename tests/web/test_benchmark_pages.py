@@ -89,7 +89,8 @@ def test_xlsx_holds_numbers_and_whole_words_in_the_sheet_name(browser: Browser) 
     cycle = db.session.execute(select(Cycle).filter_by(slug="2011")).scalar_one()
     stored = db.session.execute(
         select(AssessmentScore.score).join(Assessment).join(Organisation, Organisation.id == Assessment.organisation_id)
-        .where(Organisation.code == "800", Assessment.cycle_id == cycle.id, AssessmentScore.basis == "self", AssessmentScore.confidence == "",
+        .where(Organisation.code == "800", Assessment.cycle_id == cycle.id, AssessmentScore.basis == "self",
+               AssessmentScore.confidence == "",
                AssessmentScore.scope == "overall")).scalar_one()
     assert abs(overall["Score"].value - float(stored)) <= 0.05
     national = load_workbook(io.BytesIO(browser.client.get(
@@ -164,7 +165,8 @@ def test_the_demo_seeds_wales_once(seeded_app) -> None:
     greenwich = db.session.execute(
         select(AssessmentScore.score).join(Assessment).join(Cycle).join(
             Organisation, Organisation.id == Assessment.organisation_id)
-        .where(Organisation.code == "203", Cycle.slug == "2011", AssessmentScore.basis == "self", AssessmentScore.confidence == "",
+        .where(Organisation.code == "203", Cycle.slug == "2011", AssessmentScore.basis == "self",
+               AssessmentScore.confidence == "",
                AssessmentScore.scope == "overall")).scalar_one()
     assert round(float(greenwich), 1) == 62.6
 

@@ -29,8 +29,9 @@ from csptoolkit.domain.states import SUBMITTED
 from csptoolkit.extensions.database import db
 from csptoolkit.models import Answer, Assessment, Cycle, Organisation, ReviewAssignment
 from csptoolkit.services import benchmarks, tokens
-from csptoolkit.services.accounts import find_user
+from csptoolkit.services.accounts import create_user, find_user
 from csptoolkit.services.scores import score_rows
+from csptoolkit.services.transaction import unit_of_work
 
 from ..conftest import Databases, _app
 from .conftest import ADMIN, CHAMPION, EDITOR, VIEWER, WELSH_EDITOR, Browser
@@ -118,8 +119,19 @@ def assessment_id(slug: str, code: str) -> int:
         .where(Cycle.slug == slug, Organisation.code == code)).scalar_one()
 
 
+def in_review() -> int:
+    """The first in-review 2011 assessment assigned to the demo champion."""
+    champion = find_user(db.session, CHAMPION)
+    return db.session.execute(
+        select(Assessment.id).join(ReviewAssignment, ReviewAssignment.assessment_id == Assessment.id)
+        .join(Cycle, Assessment.cycle_id == Cycle.id)
+        .where(ReviewAssignment.champion_id == champion.id, Cycle.slug == "2011", Assessment.state == "in_review")
+        .order_by(Assessment.id)).scalars().first()
+
+
 def page_url(template: str) -> str:
-    return template.format(leeds=assessment_id("2011", LEEDS), cardiff=assessment_id("2011", CARDIFF))
+    review = in_review() if "{review}" in template else None
+    return template.format(leeds=assessment_id("2011", LEEDS), cardiff=assessment_id("2011", CARDIFF), review=review)
 
 
 def benchmark(group: str, cycle: str = "2011") -> str:
@@ -165,6 +177,18 @@ PAGES = {
     "admin assessments 2011, drafts": (ADMIN, "/admin/assessments?cycle=2011&state=draft"),
     "admin assessments 2010": (ADMIN, "/admin/assessments?cycle=2010"),
     "champion home": (CHAMPION, "/"),
+    "champion home, in review by progress": (CHAMPION, "/?cycle=2011&state=in_review&sort=progress"),
+    "review overview": (CHAMPION, "/reviews/{review}"),
+    "review overview (admin)": (ADMIN, "/reviews/{review}"),
+    "review standard, small": (CHAMPION, f"/reviews/{{review}}/standards/{SMALL}"),
+    "review standard, big": (CHAMPION, f"/reviews/{{review}}/standards/{BIG}"),
+    "authority's review page (admin)": (ADMIN, "/assessments/{review}/review"),
+    "overview in review (admin)": (ADMIN, "/assessments/{review}"),
+    "peer reviews list": (ADMIN, "/admin/reviews?cycle=2011"),
+    "peer review assignment page": (ADMIN, "/admin/reviews/{review}"),
+    "calibration": (ADMIN, "/admin/calibration"),
+    "benchmark, statistical neighbours, peer-validated": (VIEWER, benchmark("statistical-neighbours")
+                                                          + "&confidence=peer-validated"),
     "API organisations": ("api", "/api/v1/organisations"),
     "API benchmark, statistical neighbours": ("api", api_benchmark("statistical-neighbours")),
     "API benchmark, all": ("api", api_benchmark("all")),
@@ -192,6 +216,8 @@ PAIRS = [
     ("admin assessments 2011, drafts", "admin assessments 2011", 0),
     ("admin assessments 2010", "admin assessments 2011", 0),
     ("API benchmark, statistical neighbours", "API benchmark, all", 1),  # as the benchmark page
+    ("review standard, small", "review standard, big", 0),
+    ("benchmark, statistical neighbours (11)", "benchmark, statistical neighbours, peer-validated", 0),
 ]
 
 
@@ -320,6 +346,40 @@ def assign_more(app: Flask, count: int = 25) -> None:
     db.session.commit()
 
 
+def find_everything(app: Flask) -> None:
+    """A challenge (answered by the authority), an evidence request or an agreement on every rated criterion of
+    the review, through the services, with a comment on every standard."""
+    from csptoolkit.domain.scoring import NA
+    from csptoolkit.services import moderation
+    from csptoolkit.services.scores import answers_of
+
+    assessment = db.session.get(Assessment, in_review())
+    champion = find_user(db.session, CHAMPION)
+    framework = assessment.cycle.framework_version.rules()
+    answers = answers_of(assessment)
+    challenged = {}
+    for standard in framework.standards:
+        entries = {}
+        for index, criterion in enumerate(standard.criteria):
+            level = answers.get(criterion.id)
+            if level is None or level == NA:
+                continue
+            if index % 3 == 0:
+                entries[criterion.id] = moderation.Entry("agree")
+            elif index % 3 == 1:
+                proposed = 0 if level else framework.max_level
+                entries[criterion.id] = moderation.Entry("challenge", proposed, "The minutes do not show it.")
+                challenged[criterion.id] = ("keep", "The board minutes of June show it.")
+            else:
+                entries[criterion.id] = moderation.Entry("evidence_requested", reason="The signed agreement.")
+                challenged[criterion.id] = ("evidence_added", "Uploaded the signed agreement.")
+        moderation.record_findings(db.session, champion, assessment, standard.id, entries, "A comment.")
+    with unit_of_work(db.session):
+        editor = create_user(db.session, "answers@review.example", "editor", "a long enough password",
+                             organisation_code=assessment.organisation.code)
+    moderation.respond(db.session, editor, assessment, challenged)
+
+
 def save_groups(app: Flask, count: int = 6) -> None:
     """`count` saved peer groups for the Camden viewer, of 5 to 30 authorities each."""
     viewer = find_user(db.session, VIEWER)
@@ -342,6 +402,13 @@ GROWTH = {
     "API organisations, 25 more authorities": ("api", "/api/v1/organisations", (None, add_authorities)),
     "API benchmark region, 25 more authorities": ("api", api_benchmark("region"), (None, add_authorities)),
     "champion home, 25 more assignments": (CHAMPION, "/", (None, assign_more)),
+    "champion home by progress, 25 more assignments": (CHAMPION, "/?sort=progress", (None, assign_more)),
+    "review standard, a finding on every criterion": (CHAMPION, f"/reviews/{{review}}/standards/{BIG}",
+                                                      (None, find_everything)),
+    "review overview, a finding on every criterion": (CHAMPION, "/reviews/{review}", (None, find_everything)),
+    "authority's review page, a finding on every criterion": (ADMIN, "/assessments/{review}/review",
+                                                              (None, find_everything)),
+    "calibration, 25 more reviews": (ADMIN, "/admin/calibration", (None, assign_more)),
     "saved groups, 6 saved": (VIEWER, "/benchmarks/groups", (None, save_groups)),
     "benchmark, 6 saved groups offered": (VIEWER, benchmark("statistical-neighbours"), (None, save_groups)),
 }

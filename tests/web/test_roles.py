@@ -46,6 +46,12 @@ EXPECTED: dict[str, dict[str, int]] = {
     "review.reviews_list": {ANONYMOUS: SIGN_IN, ADMIN: 200, CHAMPION: 403, EDITOR: 403, VIEWER: 403},
     # Asked of a submitted assessment (a draft is not reviewable: 404 for everyone would prove nothing).
     "review.assign": {ANONYMOUS: SIGN_IN, ADMIN: 200, CHAMPION: 403, EDITOR: 403, VIEWER: 403, "other": 403},
+    # Asked of an in-review assessment assigned to the demo champion: only they and the programme open it.
+    "champion.review": {ANONYMOUS: SIGN_IN, ADMIN: 200, CHAMPION: 200, EDITOR: 404, VIEWER: 404, "other": 404},
+    "champion.standard": {ANONYMOUS: SIGN_IN, ADMIN: 200, CHAMPION: 200, EDITOR: 404, VIEWER: 404, "other": 404},
+    # The authority's answers to its review: its own people and the programme; champions review elsewhere.
+    "responses.review": {ANONYMOUS: SIGN_IN, ADMIN: 200, CHAMPION: 404, EDITOR: 200, VIEWER: 200, "other": 404},
+    "calibration.overview": {ANONYMOUS: SIGN_IN, ADMIN: 200, CHAMPION: 403, EDITOR: 403, VIEWER: 403},
     "benchmark.authority": {ANONYMOUS: SIGN_IN, ADMIN: 302, CHAMPION: 403, EDITOR: 200, VIEWER: 200},
     "benchmark.trend": {ANONYMOUS: SIGN_IN, ADMIN: 302, CHAMPION: 403, EDITOR: 200, VIEWER: 200},
     "benchmark.national": {ANONYMOUS: SIGN_IN, ADMIN: 200, CHAMPION: 403, EDITOR: 403, VIEWER: 403},
@@ -61,10 +67,11 @@ EXPECTED: dict[str, dict[str, int]] = {
     "api.organisations": {ANONYMOUS: 401, ADMIN: 401, CHAMPION: 401, EDITOR: 401, VIEWER: 401},
     "api.organisation": {ANONYMOUS: 401, ADMIN: 401, CHAMPION: 401, EDITOR: 401, VIEWER: 401},
     "api.scores": {ANONYMOUS: 401, ADMIN: 401, CHAMPION: 401, EDITOR: 401, VIEWER: 401},
+    "api.assessment_review": {ANONYMOUS: 401, ADMIN: 401, CHAMPION: 401, EDITOR: 401, VIEWER: 401},
     "api.benchmark": {ANONYMOUS: 401, ADMIN: 401, CHAMPION: 401, EDITOR: 401, VIEWER: 401},
 }
 POST_ONLY = {"benchmark.delete_group", "assess.start", "assess.submit", "auth.sign_out", "admin.toggle_active",
-             "admin.revoke_token"}
+             "admin.revoke_token", "champion.complete"}
 
 
 def own_assessment(email: str) -> Assessment:
@@ -96,6 +103,16 @@ def submitted_assessment() -> Assessment:
                               .order_by(Assessment.id)).scalars().first()
 
 
+def champions_review() -> Assessment:
+    """An in-review 2011 assessment assigned to the demo champion."""
+    champion = db.session.execute(select(User).filter_by(email=CHAMPION)).scalar_one()
+    cycle = db.session.execute(select(Cycle).filter_by(slug="2011")).scalar_one()
+    return db.session.execute(
+        select(Assessment).join(ReviewAssignment, ReviewAssignment.assessment_id == Assessment.id)
+        .where(ReviewAssignment.champion_id == champion.id, Assessment.cycle_id == cycle.id,
+               Assessment.state == "in_review").order_by(Assessment.id)).scalars().first()
+
+
 def editors_group() -> PeerGroup:
     """A custom group saved by the Leeds editor: nobody else may delete it."""
     editor = db.session.execute(select(User).filter_by(email=EDITOR)).scalar_one()
@@ -118,6 +135,8 @@ def url_for_rule(rule, assessment: Assessment) -> str:
         values["group_id"] = editors_group().id
     if rule.endpoint.startswith("review."):
         values["assessment_id"] = submitted_assessment().id
+    if rule.endpoint.startswith("champion."):
+        values["assessment_id"] = champions_review().id
     return rule.build({name: values[name] for name in rule.arguments})[1]
 
 

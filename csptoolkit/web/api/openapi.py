@@ -18,7 +18,7 @@ from flask import Response, jsonify
 from pydantic import BaseModel
 from pydantic.json_schema import GenerateJsonSchema, models_json_schema
 
-from ...services.benchmarks import BASES
+from ...services.benchmarks import BASES, CONFIDENCES
 from . import bp, schemas
 
 REF = "#/components/schemas/{model}"
@@ -93,6 +93,12 @@ GROUP = {"name": "group", "in": "query", "required": False,
 BASIS = {"name": "basis", "in": "query", "required": False,
          "description": "Which scores: moderated where moderated (best), self-assessed only, or moderated only.",
          "schema": {"type": "string", "enum": list(BASES), "default": "best"}}
+CONFIDENCE = {"name": "confidence", "in": "query", "required": False,
+              "description": "The lowest confidence of rating accepted: empty (the default) counts every rating; "
+                             "`evidenced`, ratings with evidence attached or noted or that a champion agreed or set "
+                             "in moderation; `peer-validated`, only those a champion agreed or set. Each score is "
+                             "then of those ratings alone, and an authority with none of them is not counted.",
+              "schema": {"type": "string", "enum": list(CONFIDENCES), "default": ""}}
 
 
 # ----------------------------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The API's endpoints: frameworks, cycles, the register, an assessment's scores and an authority's benchmark.
+"""The API's endpoints: frameworks, cycles, the register, an assessment's scores and review, and benchmarks.
 
 Each parses its parameters, asks a service, and returns its response model (openapi.operation dumps it); the
 docstring of each is its description in the OpenAPI document.
@@ -9,13 +9,14 @@ from __future__ import annotations
 from flask import current_app, request
 
 from ...domain import benchmark as rules
+from ...domain.confidence import EVIDENCED, PEER_VALIDATED, SELF_ASSESSED
 from ...domain.peer_groups import GROUP_KINDS
-from ...domain.scoring import shown_number
-from ...services import access, benchmarks, catalogue, session
+from ...domain.scoring import DOMAIN, OVERALL, STANDARD, score_key, shown_number
+from ...services import access, benchmarks, catalogue, review_api, session
 from ...services.assessments import NotAllowed
 from ...services.scores import MODERATED, SELF, is_moderated, score_of
 from . import ApiError, api_user, schemas
-from .openapi import BASIS, CODE, CYCLE, GROUP, ORG, operation
+from .openapi import BASIS, CODE, CONFIDENCE, CYCLE, GROUP, ORG, operation
 
 
 def rounded(value: float | None) -> float | None:
@@ -34,7 +35,7 @@ def _cycle(slug: str):
 def _choice(name: str, allowed: tuple[str, ...], default: str) -> str:
     value = request.args.get(name, default)
     if value not in allowed:
-        raise ApiError(400, f"Parameter {name!r} must be one of: {', '.join(allowed)}.")
+        raise ApiError(400, f"Parameter {name!r} must be one of: {', '.join(v or '(empty)' for v in allowed)}.")
     return value
 
 
@@ -159,7 +160,7 @@ def position_body(position: rules.Position) -> schemas.Position:
 
 @operation("/cycles/<slug>/benchmarks", schemas.Benchmark, operation_id="getBenchmark",
            summary="An authority against a peer group", returns="The benchmark.", errors=(400, 403, 404),
-           parameters=(CYCLE, ORG, GROUP, BASIS))
+           parameters=(CYCLE, ORG, GROUP, BASIS, CONFIDENCE))
 def benchmark(slug: str) -> schemas.Benchmark:
     """Group figures for the overall, each domain and each standard score: n, mean, median, quartiles, min, max,
     and the authority's rank and quartile band, as far as the disclosure rule allows (see `disclosure` on each
@@ -167,17 +168,20 @@ def benchmark(slug: str) -> schemas.Benchmark:
     max once enough members have a score, else only n and the authority's own score; a group an authority user
     built for itself gives only the authority's own score, rank and quartile band, and only with enough scored
     members besides the authority. Programme admins get every figure. Authority users may ask only for their own
-    authority; champions may not use benchmarks."""
+    authority; champions may not use benchmarks. With `confidence`, each score is of only the ratings at that
+    confidence or above, and a member with none is left out (told to the disclosure rule as a narrower basis is)."""
     user = api_user()
     if not access.may_see_benchmarks(user):
         raise ApiError(403, "Champions may read only the assessments assigned to them, not benchmarks.")
     cycle = _cycle(slug)
     basis = _choice("basis", benchmarks.BASES, "best")
+    lowest = _choice("confidence", benchmarks.CONFIDENCES, "")
     organisation = _benchmark_organisation(user)
     kind = _group_kind(organisation)
     threshold = current_app.config["DISCLOSURE_THRESHOLD"]
     try:
-        result = benchmarks.authority_benchmark(session(), cycle, organisation, kind, basis, threshold, user)
+        result = benchmarks.authority_benchmark(session(), cycle, organisation, kind, basis, threshold, user,
+                                                lowest=lowest)
     except benchmarks.UnknownGroup:
         raise ApiError(404, f"There is no peer group {kind!r} that this token may use.") from None
     positions = result.positions
@@ -185,7 +189,73 @@ def benchmark(slug: str) -> schemas.Benchmark:
         cycle=cycle.slug, organisation=schemas.OrganisationName(code=organisation.code, name=organisation.name),
         group=schemas.BenchmarkGroup(kind=kind, label=result.group.label, n_members=len(set(result.group.members)),
                                      access=result.group.access),
-        basis=basis, disclosure_threshold=threshold, overall=position_body(positions["overall"]),
+        basis=basis, confidence=lowest, disclosure_threshold=threshold, overall=position_body(positions["overall"]),
         domains={d.id: position_body(positions[f"domain:{d.id}"]) for d in result.framework.domains},
         standards={s.id: position_body(positions[f"standard:{s.id}"])
                    for d in result.framework.domains for s in d.standards})
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Peer review
+
+
+def _number(value) -> float | None:
+    return None if value is None else float(value)
+
+
+def finding_body(row: review_api.FindingRow) -> schemas.ReviewFinding:
+    found = row.finding
+    if found is None:
+        return schemas.ReviewFinding(criterion=row.criterion_id, sampled=row.sampled, finding=None,
+                                     proposed_level=None, reason=None, response=None, response_note=None,
+                                     moderated_level=None)
+    return schemas.ReviewFinding(
+        criterion=row.criterion_id, sampled=row.sampled, finding=found.outcome, proposed_level=found.proposed_level,
+        reason=found.reason or None, response=found.response, response_note=found.response_note or None,
+        moderated_level=found.moderated_level)
+
+
+def review_scores(result: review_api.AssessmentReview) -> schemas.ReviewScores:
+    by_key = {g.key: schemas.ScoreGap(self=_number(g.self_score), moderated=_number(g.moderated_score),
+                                      gap=_number(g.gap)) for g in result.gaps()}
+    framework = result.framework
+    return schemas.ReviewScores(
+        overall=by_key[OVERALL],
+        domains={d.id: by_key[score_key(DOMAIN, d.id)] for d in framework.domains},
+        standards={s.id: by_key[score_key(STANDARD, s.id)] for s in framework.standards})
+
+
+@operation("/cycles/<slug>/assessments/<code>/review", schemas.AssessmentReview,
+           operation_id="getAssessmentReview", summary="An assessment's peer review", returns="The review.",
+           errors=(404,), parameters=(CYCLE, CODE))
+def assessment_review(slug: str, code: str) -> schemas.AssessmentReview:
+    """The peer review of a submitted assessment: its state; the champions assigned (their email for programme
+    admins only); every criterion in a champion's evidence sample or with a finding, with the finding, the
+    authority's response and the moderated level (a sampled criterion with no finding yet has finding null); the
+    champions' comments by standard; the self-assessed and moderated scores with the gap (moderated minus
+    self-assessed, as shown) for the overall score, each domain and each standard; and how many answers are
+    self-assessed, evidenced and peer-validated. Until moderation is complete (state moderated or published) the
+    moderated scores are those of the answers as the findings leave them so far. A submitted assessment with no
+    champion assigned yet has no champions and no findings, and its moderated scores are its self-assessed ones
+    (gap 0). A draft has never been submitted and has no review: 404. Authority users may read their own
+    authority's, champions those assigned to them, programme admins all; any other is 404."""
+    cycle = _cycle(slug)
+    try:
+        result = review_api.assessment_review(session(), api_user(), cycle, code)
+    except NotAllowed:  # whether there is none or this token may not read it: not told which
+        raise ApiError(404, f"There is no assessment for {code!r} in cycle {slug!r} that this token may read.") \
+            from None
+    except review_api.NotSubmitted:
+        raise ApiError(404, f"The assessment for {code!r} in cycle {slug!r} has not been submitted: there is no "
+                            "review of it.") from None
+    assessment, framework = result.assessment, result.framework
+    mix = result.review.mix
+    return schemas.AssessmentReview(
+        cycle=cycle.slug, framework=framework.framework, version=framework.version,
+        organisation=schemas.OrganisationName(code=assessment.organisation.code, name=assessment.organisation.name),
+        state=assessment.state, submitted_at=assessment.submitted_at,
+        champions=[schemas.Champion(name=c.name, email=c.email) for c in result.champions],
+        findings=[finding_body(row) for row in result.findings], comments=result.comments,
+        scores=review_scores(result),
+        confidence=schemas.ConfidenceMix(self_assessed=mix[SELF_ASSESSED], evidenced=mix[EVIDENCED],
+                                         peer_validated=mix[PEER_VALIDATED]))

@@ -8,9 +8,10 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, RootModel, WithJsonSchema
 
 from ...domain.benchmark import Disclosure, GroupAccess
+from ...domain.moderation import OUTCOMES, RESPONSES
 from ...domain.peer_groups import CUSTOM_PREFIX, GROUP_KINDS
 from ...domain.states import STATES
-from ...services.benchmarks import BASES
+from ...services.benchmarks import BASES, CONFIDENCES
 
 
 def _utc_iso(moment: datetime) -> str:
@@ -196,7 +197,74 @@ class Benchmark(Body):
     organisation: OrganisationName
     group: BenchmarkGroup
     basis: Literal[BASES]
+    confidence: Literal[CONFIDENCES] = Field(
+        description="The lowest confidence of rating counted: empty for every rating, else evidenced or "
+                    "peer-validated.")
     disclosure_threshold: int
     overall: Position
     domains: dict[str, Position]
     standards: dict[str, Position]
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Peer review
+
+
+class Champion(Body):
+    name: str
+    email: str | None = Field(description="Given to programme admins only; null for everyone else.")
+
+
+class ReviewFinding(Body):
+    """A criterion in a champion's evidence sample, or one a champion has recorded a finding on (or both)."""
+
+    criterion: str = Field(description="The criterion's id in the standards file, e.g. L1.2.")
+    sampled: bool = Field(description="Whether the criterion is in a champion's evidence sample; unsampled "
+                                      "criteria without a finding count as agreed, and are not listed.")
+    finding: Literal[OUTCOMES] | None = Field(
+        description="The champion's finding; null for a sampled criterion with no finding yet.")
+    proposed_level: int | None = Field(ge=0, description="The level a challenge proposes; null otherwise.")
+    reason: str | None = Field(
+        description="A challenge's reason, the evidence requested, or a note on agreement; null when none.")
+    response: Literal[RESPONSES] | None = Field(
+        description="The authority's answer to a challenge or request; null until it answers (and for agreement).")
+    response_note: str | None = Field(description="Why the rating is kept, or what evidence was added.")
+    moderated_level: int | None = Field(
+        ge=0, description="The level moderation set; null where none is set (an agreed rating keeps its level).")
+
+
+class ScoreGap(Body):
+    self: Score
+    moderated: Score
+    gap: Score = Field(description="Moderated minus self-assessed, each as shown (rounded half-up to one decimal "
+                                   "place): negative where moderation lowered the score; null where either is "
+                                   "not scored.")
+
+
+class ReviewScores(Body):
+    overall: ScoreGap
+    domains: dict[str, ScoreGap]
+    standards: dict[str, ScoreGap]
+
+
+class ConfidenceMix(Body):
+    """How many of the assessment's answers have each confidence (DESIGN §5)."""
+
+    self_assessed: int = Field(ge=0)
+    evidenced: int = Field(ge=0, description="Evidence attached or noted, not peer-validated.")
+    peer_validated: int = Field(ge=0, description="A champion agreed the rating or set it in moderation.")
+
+
+class AssessmentReview(Body):
+    cycle: str
+    framework: str
+    version: str
+    organisation: OrganisationName
+    state: Literal[STATES]
+    submitted_at: Timestamp | None
+    champions: list[Champion] = Field(description="The champions assigned, by name; empty until one is.")
+    findings: list[ReviewFinding] = Field(description="In the standards file's order.")
+    comments: dict[str, str] = Field(description="The champions' comment on each standard that has one, by "
+                                                 "standard id.")
+    scores: ReviewScores
+    confidence: ConfidenceMix
