@@ -21,7 +21,7 @@ from ..models import Assessment, Cycle, User
 from .assessments import answer_views
 from .catalogue import viewable_assessment
 from .moderation import Review, review_of
-from .scores import _scored
+from .scores import score_answers
 
 __all__ = ["AssessmentReview", "ChampionName", "FindingRow", "NotSubmitted", "assessment_review"]
 
@@ -81,6 +81,5 @@ def assessment_review(session: Session, user: User, cycle: Cycle, code: str) -> 
                                 review.findings[c.id].finding if c.id in review.findings else None)
                      for c in framework.criteria if c.id in sampled or c.id in review.findings)
     comments = {s.id: review.comments[s.id] for s in framework.standards if s.id in review.comments}
-    own = _scored(version.content_hash, version.document, frozenset(review.answers.items()))
-    moderated = _scored(version.content_hash, version.document, frozenset(review.moderated.items()))
+    own, moderated = score_answers(version, review.answers), score_answers(version, review.moderated)
     return AssessmentReview(assessment, framework, review, champions, findings, comments, own, moderated)

@@ -63,6 +63,12 @@ def score_of(assessment: Assessment, basis: Basis = SELF, rows: Iterable | None 
     return _scored(version.content_hash, version.document, frozenset(answers.items()))
 
 
+def score_answers(version: FrameworkVersion, answers: dict[str, scoring.Answer]) -> scoring.Result:
+    """The scores of any answers on a framework version (for example moderated ones not stored yet), computed once
+    per distinct set of answers in a process, like score_of."""
+    return _scored(version.content_hash, version.document, frozenset(answers.items()))
+
+
 @functools.lru_cache(maxsize=1024)
 def _scored(content_hash: str, document: str, answers: frozenset) -> scoring.Result:
     return scoring.score(parsed_rules(content_hash, document), dict(answers))
