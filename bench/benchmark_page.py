@@ -21,7 +21,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from common import ROOT, csrf_token, environment, make_tokens, seeded_app, table
+from common import ROOT, csrf_token, environment, make_tokens, review_places, seeded_app, table
 
 HOST = "127.0.0.1"  # loopback only: nothing here is ever reachable from outside the machine
 BENCHMARK_URL = "/benchmarks?cycle=2011&group=statistical-neighbours&basis=best"
@@ -30,6 +30,7 @@ VIEWER = "viewer@camden.example"
 EDITOR = "editor@leeds.example"
 WELSH_EDITOR = "editor@cardiff.example"
 ADMIN = "admin@csptoolkit.example"
+CHAMPION = "champion@csptoolkit.example"
 TOKEN = "token:"  # a page asked for with this user's API token rather than a signed-in browser
 # `--pages all`: every kind of page, each as the demo user who would open it ({assessment} is that user's
 # assessment in the open cycle, found from their home page).
@@ -50,7 +51,15 @@ PAGES = {
     "regions (admin)": (ADMIN, "/benchmarks/regions?cycle=2011&basis=best"),
     "assessments list (admin)": (ADMIN, "/admin/assessments?cycle=2011"),
     "peer reviews list (admin)": (ADMIN, "/admin/reviews?cycle=2011"),
-    "champion home (champion)": ("champion@csptoolkit.example", "/"),
+    "champion home (champion)": (CHAMPION, "/"),
+    "review overview (champion)": (CHAMPION, "/reviews/{review}"),
+    "review a standard (champion)": (CHAMPION, "/reviews/{review}/standards/M2"),
+    "authority's review page (admin)": (ADMIN, "/assessments/{review}/review"),
+    "moderated overview, gaps (admin)": (ADMIN, "/assessments/{moderated}"),
+    "review assignment page (admin)": (ADMIN, "/admin/reviews/{moderated}"),
+    "calibration (admin)": (ADMIN, "/admin/calibration"),
+    "benchmark, peer-validated only (Camden viewer)": (VIEWER, BENCHMARK_URL + "&confidence=peer-validated"),
+    "API review (admin's token)": (TOKEN + ADMIN, "/api/v1/cycles/2011/assessments/{review_code}/review"),
     "API benchmark (Camden viewer's token)": (
         TOKEN + VIEWER, "/api/v1/cycles/2011/benchmarks?org=202&group=statistical-neighbours&basis=best"),
 }
@@ -248,7 +257,8 @@ def pages(args: argparse.Namespace) -> dict[str, tuple[str | None, str]]:
     return {f"GET {args.url}": (VIEWER, args.url)}
 
 
-def targets(app_port: int, tokens: dict[str, str], args: argparse.Namespace) -> dict[str, Target]:
+def targets(app_port: int, tokens: dict[str, str], args: argparse.Namespace, places: dict[str, str]
+            ) -> dict[str, Target]:
     """Each page's path and headers, signed in once per user; a page that does not answer 200 is not loaded."""
     signed_in: dict[str, tuple[dict[str, str], str]] = {}
     found = {}
@@ -260,7 +270,7 @@ def targets(app_port: int, tokens: dict[str, str], args: argparse.Namespace) -> 
             if who not in signed_in:
                 signed_in[who] = sign_in(app_port, who)
             headers, assessment = signed_in[who]
-        target = Target(path.format(assessment=assessment), headers)
+        target = Target(path.format(assessment=assessment, **places), headers)
         status, _, _ = Client(app_port).get(target.path, headers)
         if status == 404:
             target.problem = f"GET {target.path} answered 404: does the route exist yet? (try --url / meanwhile)"
@@ -271,9 +281,9 @@ def targets(app_port: int, tokens: dict[str, str], args: argparse.Namespace) -> 
     return found
 
 
-def measure(app_port: int, bare_port: int, tokens: dict[str, str], args: argparse.Namespace
+def measure(app_port: int, bare_port: int, tokens: dict[str, str], args: argparse.Namespace, places: dict[str, str]
             ) -> tuple[dict[str, Load], dict[str, Target]]:
-    found = targets(app_port, tokens, args)
+    found = targets(app_port, tokens, args, places)
     live = {name: t for name, t in found.items() if not t.problem}
     loads = {"bare": Load(), **{name: Load() for name in found}}
     for name, target in found.items():
@@ -339,6 +349,7 @@ def run(args: argparse.Namespace) -> int:
         app = seeded_app(tmp)
         tokens = make_tokens(app, {who[len(TOKEN):] for who, _ in pages(args).values()
                                    if who is not None and who.startswith(TOKEN)})
+        places = review_places(app)
         print(f"Seeded a throwaway database in {time.perf_counter() - started:.1f} s.")
         env = environment(tmp)
         instance = Path(env["CSPTOOLKIT_INSTANCE_PATH"])
@@ -351,7 +362,7 @@ def run(args: argparse.Namespace) -> int:
                 server.start()
             for server in servers:
                 server.wait_until_ready()
-            loads, found = measure(servers[0].port, servers[1].port, tokens, args)
+            loads, found = measure(servers[0].port, servers[1].port, tokens, args, places)
             failed = report(loads, found, args)
             if failed:
                 print(f"--- toolkit server log (last lines) ---\n{servers[0].tail()}", file=sys.stderr)

@@ -81,6 +81,31 @@ def make_tokens(app: Flask, emails: set[str]) -> dict[str, str]:
     return made
 
 
+def review_places(app: Flask) -> dict[str, str]:
+    """Where the review pages are measured: the first 2011 assessment in review with the demo champion (`review`,
+    and its authority's code `review_code`) and the first moderated one (`moderated`)."""
+    from sqlalchemy import select
+
+    from csptoolkit.extensions.database import db
+    from csptoolkit.models import Assessment, Cycle, Organisation, ReviewAssignment, User
+
+    with app.app_context():
+        champion = db.session.execute(select(User.id).filter_by(email="champion@csptoolkit.example")).scalar_one()
+
+        def first(state: str) -> tuple[int, str]:
+            return db.session.execute(
+                select(Assessment.id, Organisation.code).join(Cycle, Cycle.id == Assessment.cycle_id)
+                .join(Organisation, Organisation.id == Assessment.organisation_id)
+                .join(ReviewAssignment, ReviewAssignment.assessment_id == Assessment.id)
+                .where(Cycle.slug == "2011", Assessment.state == state, ReviewAssignment.champion_id == champion)
+                .order_by(Assessment.id)).first()
+
+        (review, code), (moderated, _) = first("in_review"), first("moderated")
+        db.session.remove()
+        db.engine.dispose()
+    return {"review": str(review), "review_code": code, "moderated": str(moderated)}
+
+
 def csrf_token(html: str) -> str:
     """The CSRF token of the first form on a page, as a browser would send it back."""
     match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(

@@ -15,7 +15,7 @@ from collections import Counter
 from pathlib import Path
 
 from benchmark_page import PAGES, PASSWORD, TOKEN
-from common import csrf_token, make_tokens, seeded_app, table
+from common import csrf_token, make_tokens, review_places, seeded_app, table
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event
@@ -32,7 +32,8 @@ def signed_in(app: Flask, email: str) -> tuple[FlaskClient, str]:
     return client, (re.findall(r'/assessments/(\d+)', response.get_data(as_text=True)) or [""])[0]
 
 
-def clients(app: Flask, tokens: dict[str, str]) -> dict[str, tuple[FlaskClient, str, dict[str, str]]]:
+def clients(app: Flask, tokens: dict[str, str], places: dict[str, str]
+            ) -> dict[str, tuple[FlaskClient, str, dict[str, str]]]:
     """Each page's client, path and headers, signing each user in once."""
     users: dict[str, tuple[FlaskClient, str]] = {}
     found = {}
@@ -46,7 +47,7 @@ def clients(app: Flask, tokens: dict[str, str]) -> dict[str, tuple[FlaskClient, 
         else:
             users.setdefault(who, signed_in(app, who))
             client, assessment = users[who]
-        found[name] = (client, path.format(assessment=assessment), headers)
+        found[name] = (client, path.format(assessment=assessment, **places), headers)
     return found
 
 
@@ -96,7 +97,7 @@ def run(args: argparse.Namespace) -> None:
         app = seeded_app(Path(name))
         app.config["RATELIMIT_ENABLED"] = False  # in-process: the page's own work, not the throttle's
         tokens = make_tokens(app, {w[len(TOKEN):] for w, _ in PAGES.values() if w and w.startswith(TOKEN)})
-        found = clients(app, tokens)
+        found = clients(app, tokens, review_places(app))
         if args.profile:
             matches = [n for n in found if args.profile.lower() in n.lower()]
             if not matches:

@@ -142,11 +142,10 @@ def outstanding_items(framework: rules.Framework, left: moderation.Outstanding,
             for ids, text in wording for cid in ids if cid in where]
 
 
-def overview_gaps(framework: rules.Framework, own: scoring.Result, moderated_answers: Mapping[str, Any],
+def overview_gaps(framework: rules.Framework, own: scoring.Result, moderated: scoring.Result,
                   final: bool, language: str, text: Callable[[Any], Markup]) -> dict:
     """The self-assessed scores beside the moderated ones (so far, unless `final`), overall and by domain, with
     the gap."""
-    moderated = scoring.score(framework, dict(moderated_answers))
     caption = _("Self-assessed and moderated scores, out of 100, and the gap between them") if final else _(
         "Self-assessed and moderated scores so far, out of 100, and the gap between them")
     return shown.gaps_table(shown.gap_rows(framework, own, moderated, standards=False), caption, language, text)

@@ -3,6 +3,7 @@ per authority across cycles, read in a fixed number of queries and handed to dom
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from decimal import Decimal
@@ -56,15 +57,22 @@ def champions(session: Session, admin: User, cycle: Cycle | None = None) -> list
         .where(Assessment.state.in_(MODERATED_STATES)))
     if cycle is not None:
         query = query.where(Assessment.cycle_id == cycle.id)
+    found = tuple(tuple(row) for row in session.execute(query))
+    reviewers = {champion_id for champion_id, *_rest in found}
+    people = tuple(tuple(row) for row in session.execute(select(User.id, User.name).where(or_(
+        and_(User.role == CHAMPION, User.active.is_(True)), User.id.in_(reviewers)))))
+    return list(_champions(found, people))
+
+
+@functools.lru_cache(maxsize=64)
+def _champions(found: tuple, people: tuple) -> tuple[calibration.ChampionCalibration, ...]:
+    """The champions' figures from the rows read (plain values), worked out once per distinct set of rows."""
     reviews, scores = [], {}
-    for champion_id, assessment_id, own, moderated in session.execute(query):
+    for champion_id, assessment_id, own, moderated in found:
         reviews.append((champion_id, assessment_id))
         scores[assessment_id] = calibration.OverallScores(_stored(own), _stored(moderated))
-    reviewers = {champion_id for champion_id, _assessment in reviews}
-    people = session.execute(select(User.id, User.name).where(or_(
-        and_(User.role == CHAMPION, User.active.is_(True)), User.id.in_(reviewers)))).all()
-    return calibration.champion_calibration([calibration.Champion(i, name or "") for i, name in people],
-                                            reviews, scores)
+    return tuple(calibration.champion_calibration([calibration.Champion(i, name or "") for i, name in people],
+                                                  reviews, scores))
 
 
 @dataclass(frozen=True)
@@ -90,16 +98,23 @@ def authorities(session: Session, admin: User, *, region: str | None = None, pag
         .where(Assessment.state.in_(COUNTED_STATES)))
     if region:
         query = query.where(Organisation.dfe_region == region)
-    found = session.execute(query.order_by(Organisation.name, Organisation.id, Cycle.opens_on, Cycle.slug)).all()
+    found = tuple(tuple(row) for row in session.execute(
+        query.order_by(Organisation.name, Organisation.id, Cycle.opens_on, Cycle.slug)))
+    everyone = _authorities(found)
+    pages = max(1, math.ceil(len(everyone) / per_page))
+    page = min(max(1, page), pages)
+    return AuthorityPage(everyone[(page - 1) * per_page:page * per_page], len(everyone), page, pages)
+
+
+@functools.lru_cache(maxsize=64)
+def _authorities(found: tuple) -> list[calibration.AuthorityCalibration]:
+    """The authorities' figures from the rows read (plain values), worked out once per distinct set of rows."""
     known: dict[int, calibration.Authority] = {}
     rows = [calibration.CycleAssessment(
         known.setdefault(org_id, calibration.Authority(org_id, code, name, dfe_region)), cycle_id, state,
         calibration.OverallScores(_stored(own), _stored(moderated)))
         for org_id, code, name, dfe_region, cycle_id, state, own, moderated in found]
-    everyone = calibration.authority_calibration(rows)
-    pages = max(1, math.ceil(len(everyone) / per_page))
-    page = min(max(1, page), pages)
-    return AuthorityPage(everyone[(page - 1) * per_page:page * per_page], len(everyone), page, pages)
+    return calibration.authority_calibration(rows)
 
 
 def regions(session: Session, admin: User) -> list[str]:

@@ -21,6 +21,7 @@ from ..domain.states import IN_REVIEW
 from ..models import Assessment, Criterion, ReviewAssignment, ReviewComment, ReviewFinding, User
 from .assessments import NotAllowed, answer_views, has_evidence, with_cycle
 from .scores import MODERATED, SELF, answers_of, finding_of, is_moderated
+from .transaction import reads
 
 
 class ReviewConflict(Exception):
@@ -136,10 +137,16 @@ _as_rule = finding_of  # a stored finding as the rules take it
 
 
 def assigned(session: Session, user: User, assessment: Assessment) -> ReviewAssignment | None:
+    """The champion's assignment to the assessment (None for anyone else), read once per transaction: a page
+    asks whether it may show the review, then whether it may offer the form."""
     if user.role != CHAMPION:
         return None
-    return session.execute(select(ReviewAssignment).filter_by(
-        assessment_id=assessment.id, champion_id=user.id)).scalar_one_or_none()
+    cache = reads(session)
+    key = ("assignment", user.id, assessment.id)
+    if key not in cache:
+        cache[key] = session.execute(select(ReviewAssignment).filter_by(
+            assessment_id=assessment.id, champion_id=user.id)).scalar_one_or_none()
+    return cache[key]
 
 
 def reviewable(session: Session, user: User, assessment_id: int) -> Assessment:

@@ -22,7 +22,7 @@ from ..reports import moderation as moderation_rows
 from ..reports import reviews as shown
 from ..services import assessments as service
 from ..services import catalogue, moderation, review_lists, reviews
-from ..services.scores import SELF, answers_of, score_of
+from ..services.scores import SELF, answers_of, score_answers, score_of
 from .forms import options
 from .templating import fragment, id_url, macro
 from .text import STATE_LABELS, answer_text, cycle_name, localised, state_tag
@@ -131,7 +131,8 @@ def _overview(assessment, errors: dict | None = None, status: int = 200):
     return render_template(
         "champion/review.html", form=None, assessment=assessment, review=found, tasks=tasks, errors=errors,
         left=shown.outstanding_items(framework, found.outstanding, _criterion_url(assessment.id)),
-        gaps=shown.overview_gaps(framework, score_of(assessment, SELF, rows), found.moderated,
+        gaps=shown.overview_gaps(framework, score_of(assessment, SELF, rows),
+                                 score_answers(assessment.cycle.framework_version, found.moderated),
                                  assessment.state in MODERATED_STATES, g.locale, localised),
         confidence=moderation_rows.confidence_summary(found.mix), reviewing=_reviewing(assessment),
         complete_form=CompleteForm()), status
