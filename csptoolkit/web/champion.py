@@ -216,9 +216,13 @@ def standard(assessment_id: int, key: str):
             return saved
     elif request.method == "GET":
         _fill(form, items, page["comment"])
-    if request.method == "GET" or form.errors.get("revision"):
-        # Shown afresh, or after a conflict: the page now carries what is stored, so saving again is deliberate.
+    if request.method == "GET":
         form.revision.data = moderation.standard_revision(found, framework, standard_rules.id)
+    elif form.errors.get("revision"):
+        # After a conflict the page carries what is stored now (read again: the other save may have committed
+        # after this request first read the review), so saving again is a deliberate choice.
+        fresh = moderation.review_of(session, assessment, rows)
+        form.revision.data = moderation.standard_revision(fresh, framework, standard_rules.id)
     return render_template("champion/standard.html", form=form, **page), (400 if form.errors else 200)
 
 

@@ -174,8 +174,10 @@ def review(assessment_id: int):
             abort(400)
     else:
         _fill(form, questions)
-    if request.method == "GET" or getattr(form, "conflict", False):
+    if request.method == "GET":
         form.revision.data = moderation.responses_revision(found)
+    elif getattr(form, "conflict", False):  # what is stored now (the other save may have committed since)
+        form.revision.data = moderation.responses_revision(moderation.review_of(session, assessment, views))
     errors += [{"text": form[name].errors[0], "href": f"#{form[name].id}"} for question in questions
                for name in (question.response_field, question.keep_field, question.evidence_field)
                if form[name].errors]
@@ -201,8 +203,8 @@ def _save(session, assessment, form: FlaskForm, questions: list[Question], error
                                      seen_revision=form.revision.data or "")
     except moderation.ReviewConflict:
         form.conflict = True
-        errors.append({"text": _("The peer reviewer changed the review after you opened this page, so your answers "
-                                 "were not saved. They are kept below: read the findings again, then save.")})
+        errors.append({"text": _("Someone changed the review after you opened this page, so your answers were not "
+                                 "saved. They are kept below: read the findings again, then save.")})
         return None
     except moderation.FindingsRefused as failed:
         by_id = {q.criterion.id: q for q in questions}
