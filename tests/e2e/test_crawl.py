@@ -15,8 +15,10 @@ import pytest
 from sqlalchemy import select
 from werkzeug.serving import make_server
 
+from csptoolkit.domain import states
 from csptoolkit.extensions.database import db
-from csptoolkit.models import Assessment, Cycle, Organisation, ReviewAssignment, User
+from csptoolkit.models import Assessment, Criterion, Cycle, Organisation, ReviewAssignment, ReviewFinding, User
+from csptoolkit.services import calibration
 
 from ..conftest import _app
 from .test_browser_journey import ARGS, AXE, CHROMIUM, PASSWORD
@@ -66,28 +68,58 @@ def pages_of(email: str) -> list[str]:
     """The main pages a person in this role uses."""
     benchmarks = ["/benchmarks", "/benchmarks?group=region", "/benchmarks/trend", "/benchmarks/groups"]
     if email in (EDITOR, VIEWER):
-        own = _assessment("383" if email == EDITOR else "202")
+        own = _assessment("383" if email == EDITOR else "202")  # Leeds's 2011 is a draft, Camden's submitted
         standards = own.cycle.framework_version.rules().standards
         return ["/", f"/assessments/{own.id}", f"/assessments/{own.id}/standards/{standards[0].id}",
                 f"/assessments/{own.id}/standards/{standards[3].id}", f"/assessments/{own.id}/check",
-                f"/assessments/{own.id}/history", *benchmarks]
+                f"/assessments/{own.id}/history", f"/assessments/{own.id}/review", *benchmarks,
+                "/benchmarks?confidence=evidenced"]
     if email == WELSH_EDITOR:
         return ["/", *benchmarks]
+    in_review, in_review_standard = _reviewed(states.IN_REVIEW)
+    moderated, moderated_standard = _reviewed(states.MODERATED)
     if email == CHAMPION:
         champion = db.session.execute(select(User).filter_by(email=CHAMPION)).scalar_one()
         assigned = db.session.execute(select(ReviewAssignment.assessment_id).filter_by(
             champion_id=champion.id).order_by(ReviewAssignment.id)).scalars().first()
         review = [f"/assessments/{assigned}", f"/assessments/{assigned}/check", f"/assessments/{assigned}/history",
                   f"/assessments/{assigned}/standards/L1"] if assigned else []
-        return ["/", *review]
+        return ["/", "/?cycle=2011&state=in_review&sort=progress", *review,
+                f"/reviews/{in_review}", f"/reviews/{in_review}/standards/{in_review_standard}",
+                f"/reviews/{moderated}", f"/reviews/{moderated}/standards/{moderated_standard}"]
     leeds, camden = _assessment("383"), _assessment("202")
     viewer = db.session.execute(select(User).filter_by(email=VIEWER)).scalar_one()
+    admin = db.session.execute(select(User).filter_by(email=ADMIN)).scalar_one()
+    calibration_pages = calibration.authorities(db.session, admin).pages
     return ["/admin/assessments", "/admin/assessments?state=submitted", f"/assessments/{leeds.id}",
             f"/assessments/{leeds.id}/check", f"/assessments/{leeds.id}/standards/L1", f"/assessments/{camden.id}",
             f"/assessments/{camden.id}/check", f"/assessments/{leeds.id}/history", "/admin/users", "/admin/users/new",
             f"/admin/users/{viewer.id}/password", "/admin/tokens", "/admin/tokens/new", "/benchmarks/national",
             "/benchmarks/regions", "/benchmarks?org=383", "/benchmarks/trend?org=383", "/benchmarks/groups",
-            "/admin/reviews?cycle=2011", "/admin/reviews?cycle=2011&page=2", f"/admin/reviews/{_submitted().id}"]
+            "/admin/reviews?cycle=2011", "/admin/reviews?cycle=2011&page=2", f"/admin/reviews/{_submitted().id}",
+            "/admin/calibration", *(["/admin/calibration?page=2"] if calibration_pages > 1 else []),
+            f"/reviews/{in_review}", f"/assessments/{in_review}/review", f"/admin/reviews/{moderated}",
+            f"/assessments/{moderated}", "/benchmarks?org=383&confidence=peer-validated"]
+
+
+def _reviewed(state: str) -> tuple[int, str]:
+    """A 2011 assessment in this state that the demo champion reviews, with findings (for one in review, a
+    challenge or request among them), and a standard that has one of them."""
+    champion = db.session.execute(select(User).filter_by(email=CHAMPION)).scalar_one()
+    cycle = db.session.execute(select(Cycle).filter_by(slug="2011")).scalar_one()
+    outcomes = ("challenge", "evidence_requested") if state == states.IN_REVIEW else ("agree", "challenge")
+    found = db.session.execute(
+        select(Assessment.id, Criterion.key).join(ReviewAssignment, ReviewAssignment.assessment_id == Assessment.id)
+        .join(ReviewFinding, ReviewFinding.assessment_id == Assessment.id)
+        .join(Criterion, Criterion.id == ReviewFinding.criterion_id)
+        .where(ReviewAssignment.champion_id == champion.id, Assessment.cycle_id == cycle.id,
+               Assessment.state == state, ReviewFinding.outcome.in_(outcomes))
+        .order_by(Assessment.id, ReviewFinding.id)).first()
+    assert found is not None, f"the demo has no {state} review of the champion's with findings"
+    assessment = db.session.get(Assessment, found.id)
+    standard = next(s for s in assessment.cycle.framework_version.rules().standards
+                    if any(c.id == found.key for c in s.criteria))
+    return found.id, standard.id
 
 
 def _submitted():

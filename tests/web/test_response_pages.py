@@ -237,3 +237,15 @@ def agree_with_the_rest(assessment: Assessment) -> None:
                    if c.id in review.outstanding.no_finding}
         if entries:
             moderation.record_findings(db.session, user(CHAMPION), assessment, standard.id, entries)
+
+
+def test_the_editors_home_page_leads_to_the_review_while_it_is_in_review(browser: Browser) -> None:
+    cardiff = assessment_of(CARDIFF)
+    editor = signed_in(browser, WELSH_EDITOR)
+    editor.get("/language/en?next=/", status=None)
+    editor.get("/")
+    assert f"/assessments/{cardiff.id}/review" not in editor.last  # submitted, nobody reviews it yet
+    in_review()
+    editor.get("/")
+    assert f'href="/assessments/{cardiff.id}/review"' in editor.last
+    assert "Answer the peer review" in editor.last and "challenges and requests for evidence" in editor.last
