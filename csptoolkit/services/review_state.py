@@ -91,6 +91,15 @@ class Review:
     def mix(self) -> dict[confidence_rules.Confidence, int]:
         return confidence_rules.mix(self.confidence.values())
 
+    @property
+    def counts(self) -> dict[str, int]:
+        """How many findings of each outcome: "agreed", "challenged", "requested" (what the pages show)."""
+        by_outcome = {outcome: 0 for outcome in rules.OUTCOMES}
+        for view in self.findings.values():
+            by_outcome[view.outcome] += 1
+        return {"agreed": by_outcome[rules.AGREE], "challenged": by_outcome[rules.CHALLENGE],
+                "requested": by_outcome[rules.EVIDENCE_REQUESTED]}
+
     def rules_findings(self) -> dict[str, rules.Finding]:
         return {cid: view.finding for cid, view in self.findings.items()}
 

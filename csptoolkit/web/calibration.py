@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, g, render_template, request, url_for
+from flask import Blueprint, abort, g, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -16,7 +16,7 @@ from ..services import calibration, catalogue
 from ..services.assessments import NotAllowed
 from .admin import admin_required
 from .forms import options
-from .templating import fragment
+from .templating import fragment, pagination
 from .text import STATE_LABELS, cycle_name
 from .widgets import GovSelect
 
@@ -72,7 +72,9 @@ def overview():
     return render_template("admin/calibration.html", form=None, champion_filter=champion_filter,
                            authority_filter=authority_filter, cycle=cycle, region=region,
                            champions=champions, champions_table=champions_table, page=page,
-                           authority_tables=authority_tables, pagination=_pagination(page))
+                           authority_tables=authority_tables, pagination=pagination(
+                               page.page, page.pages, "calibration.overview", _("Pages of authorities"),
+                               anchor="authorities"))
 
 
 def _authority_table(row, cycle_names: dict[int, str], states: dict[str, str]):
@@ -80,22 +82,3 @@ def _authority_table(row, cycle_names: dict[int, str], states: dict[str, str]):
     names = tuple(cycle_names.get(c.cycle_id, "") for c in row.cycles)
     return fragment(("calibration-authority", row, names, caption, g.locale), "govukTable",
                     lambda: tables.authority_table(row, caption, cycle_names, states, g.locale))
-
-
-def _pagination(page: calibration.AuthorityPage) -> dict | None:
-    """GOV.UK pagination for the authorities, keeping the filters; None when they fit on one page."""
-    if page.pages <= 1:
-        return None
-    args = {k: v for k, v in request.args.items() if k != "page"}
-
-    def href(number: int) -> str:
-        return url_for("calibration.overview", **args, page=number, _anchor="authorities")
-
-    items = [{"number": n, "href": href(n), "current": n == page.page,
-              "visuallyHiddenText": _("Page %(number)d", number=n)} for n in range(1, page.pages + 1)]
-    result: dict = {"items": items, "landmarkLabel": _("Pages of authorities")}
-    if page.page > 1:
-        result["previous"] = {"href": href(page.page - 1), "labelText": _("Previous")}
-    if page.page < page.pages:
-        result["next"] = {"href": href(page.page + 1), "labelText": _("Next")}
-    return result

@@ -24,7 +24,7 @@ from ..services import assessments as service
 from ..services import catalogue, moderation, review_lists, reviews
 from ..services.scores import SELF, answers_of, score_answers, score_of
 from .forms import options
-from .templating import fragment, id_url, macro
+from .templating import fragment, id_url, macro, pagination
 from .text import STATE_LABELS, answer_text, cycle_name, localised, state_tag
 from .widgets import GovCheckboxInput, GovRadioInput, GovSelect, GovSubmitInput, GovTextArea
 
@@ -71,25 +71,7 @@ def home():
         page.rows, _("Your peer reviews, with how far each has got"), id_url("champion.review", "assessment_id"),
         lambda s: macro("govukTag")(state_tag(s)), lambda row: names.get(row.cycle_id, row.cycle_name)))
     return render_template("champion/home.html", form=None, filters=form, page=page, table=table,
-                           pagination=_pagination(page))
-
-
-def _pagination(page: review_lists.ReviewListPage) -> dict | None:
-    """GOV.UK pagination for the list, keeping its filters; None when it fits on one page."""
-    if page.pages <= 1:
-        return None
-    args = {k: v for k, v in request.args.items() if k != "page"}
-
-    def href(number: int) -> str:
-        return url_for("assess.home", **args, page=number)
-
-    result: dict = {"items": [{"number": n, "href": href(n), "current": n == page.page}
-                              for n in range(1, page.pages + 1)], "landmarkLabel": _("Pages of your peer reviews")}
-    if page.page > 1:
-        result["previous"] = {"href": href(page.page - 1), "labelText": _("Previous")}
-    if page.page < page.pages:
-        result["next"] = {"href": href(page.page + 1), "labelText": _("Next")}
-    return result
+                           pagination=pagination(page.page, page.pages, "assess.home", _("Pages of your peer reviews")))
 
 
 # ----------------------------------------------------------------------------------------------------------

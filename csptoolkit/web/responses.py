@@ -183,13 +183,11 @@ def review(assessment_id: int):
                if form[name].errors]
     # Refused because the assessment left review meanwhile: the editor's words stay on the page all the same.
     may_answer = moderation.may_respond(current_user, assessment) or (bool(errors) and current_user.role == EDITOR)
-    counts = {outcome: sum(1 for f in found.findings.values() if f.outcome == outcome) for outcome in rules.OUTCOMES}
     return render_template(
         "responses/review.html", assessment=assessment, framework=framework, review=found, groups=groups,
         rows=service.answers_by_key(views), level_text=level_text, response_form=form, may_answer=may_answer,
         errors=errors, awaiting=len(found.outstanding.awaiting_response),
-        counts={"agreed": counts[rules.AGREE], "challenged": counts[rules.CHALLENGE],
-                "requested": counts[rules.EVIDENCE_REQUESTED]},
+        counts=found.counts,
         moderated=assessment.state in MODERATED_STATES, outcome_label=outcome_label, response_label=response_label,
         challenge=rules.CHALLENGE), 400 if errors else 200
 

@@ -11,7 +11,6 @@ from wtforms import BooleanField, Form, SelectField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
 from .. import services
-from ..domain import moderation as rules
 from ..domain.identifiers import parse_id
 from ..domain.states import MODERATED, MODERATED_STATES, SUBMITTED
 from ..reports import benchmark as shown
@@ -23,7 +22,7 @@ from ..services.scores import MODERATED as MODERATED_BASIS
 from ..services.scores import is_moderated, score_of
 from .admin import admin_required
 from .forms import options
-from .templating import fragment, id_url, macro
+from .templating import fragment, id_url, macro, pagination
 from .text import STATE_LABELS, cycle_name, localised, state_tag
 from .widgets import GovCheckboxInput, GovSelect, GovSubmitInput, GovTextArea
 
@@ -85,7 +84,8 @@ def reviews_list():
     # Kept by the rows themselves (plain values): the same page of the list is not built again.
     table = fragment(("reviews", cycle.id, tuple(page.rows), g.locale), "govukTable", lambda: _table(page, cycle))
     return render_template("review/list.html", form=None, filters=form, cycle=cycle, page=page, table=table,
-                           pagination=_pagination(page))
+                           pagination=pagination(page.page, page.pages, "review.reviews_list",
+                                                 _("Pages of assessments")))
 
 
 def _table(page: reviews.ReviewPage, cycle) -> dict:
@@ -102,24 +102,6 @@ def _table(page: reviews.ReviewPage, cycle) -> dict:
 
 def _tag(state: str):
     return macro("govukTag")(state_tag(state))
-
-
-def _pagination(page: reviews.ReviewPage) -> dict | None:
-    """GOV.UK pagination for the list, keeping its filters; None when it fits on one page."""
-    if page.pages <= 1:
-        return None
-    args = {k: v for k, v in request.args.items() if k != "page"}
-
-    def href(number: int) -> str:
-        return url_for("review.reviews_list", **args, page=number)
-
-    items = [{"number": n, "href": href(n), "current": n == page.page} for n in range(1, page.pages + 1)]
-    result: dict = {"items": items, "landmarkLabel": _("Pages of assessments")}
-    if page.page > 1:
-        result["previous"] = {"href": href(page.page - 1), "labelText": _("Previous")}
-    if page.page < page.pages:
-        result["next"] = {"href": href(page.page + 1), "labelText": _("Next")}
-    return result
 
 
 @bp.route("/admin/reviews/<int:assessment_id>", methods=["GET", "POST"])
@@ -208,9 +190,6 @@ def _review_summary(session, assessment) -> dict:
     """What the review has found and what is left, the links to the champions' pages, and the gap once moderated."""
     rows = assessments_service.answer_views(session, assessment)
     found = moderation.review_of(session, assessment, rows)
-    counts = {outcome: 0 for outcome in rules.OUTCOMES}
-    for finding in found.findings.values():
-        counts[finding.outcome] += 1
     left = found.outstanding
     gaps = None
     if assessment.state in MODERATED_STATES and is_moderated(rows):
@@ -222,8 +201,7 @@ def _review_summary(session, assessment) -> dict:
     # The champions' review pages come with their own blueprint: linked once it is there.
     champion_pages = url_for("champion.review", assessment_id=assessment.id) \
         if "champion.review" in current_app.view_functions else None
-    return {"findings": {"agreed": counts[rules.AGREE], "challenged": counts[rules.CHALLENGE],
-                         "requested": counts[rules.EVIDENCE_REQUESTED]},
+    return {"findings": found.counts,
             "outstanding": {"no_finding": len(left.no_finding), "awaiting_response": len(left.awaiting_response),
                             "awaiting_level": len(left.awaiting_level)},
             "champion_pages": champion_pages, "gaps": gaps}

@@ -195,3 +195,27 @@ def kept(key: Any, render: Callable[[], Markup]) -> Markup:
     from flask import current_app
 
     return current_app.extensions["macro_cache"].keyed(("kept", key), render)
+
+
+def pagination(page: int, pages: int, endpoint: str, label: str, anchor: str | None = None,
+               **values: Any) -> dict | None:
+    """govukPagination parameters for page `page` of `pages` of a list at `endpoint`, keeping the request's other
+    query parameters (its filters); None when the list fits on one page."""
+    from flask import request, url_for
+    from flask_babel import gettext as _
+
+    if pages <= 1:
+        return None
+    args = {k: v for k, v in request.args.items() if k != "page"} | values
+
+    def href(number: int) -> str:
+        return url_for(endpoint, **args, page=number, _anchor=anchor)
+
+    result: dict = {"items": [{"number": n, "href": href(n), "current": n == page,
+                               "visuallyHiddenText": _("Page %(number)d", number=n)} for n in range(1, pages + 1)],
+                    "landmarkLabel": label}
+    if page > 1:
+        result["previous"] = {"href": href(page - 1), "labelText": _("Previous")}
+    if page < pages:
+        result["next"] = {"href": href(page + 1), "labelText": _("Next")}
+    return result
