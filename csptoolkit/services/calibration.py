@@ -46,10 +46,26 @@ def _with_overall_scores(query):
             .outerjoin(own, overall(own, SELF)).outerjoin(moderated, overall(moderated, MODERATED)))
 
 
+_READ: dict[tuple, tuple] = {}
+
+
+def _read_once(session: Session, what: tuple, query) -> tuple:
+    """The query's rows (plain tuples), read again only once some cycle's scores version has moved: every change
+    they depend on (a moderation completed or published, a stored score, a submission or return, the register's
+    import) raises it (services/scores.scores_changed), in SQL, so every app server sees the same."""
+    versions = tuple(session.execute(select(Cycle.id, Cycle.scores_version).order_by(Cycle.id)).all())
+    key = (str(session.get_bind().url), versions, what)
+    if key not in _READ:
+        if len(_READ) >= 32:
+            _READ.clear()
+        _READ[key] = tuple(tuple(row) for row in session.execute(query))
+    return _READ[key]
+
+
 def champions(session: Session, admin: User, cycle: Cycle | None = None) -> list[calibration.ChampionCalibration]:
     """Every active champion (and anyone else with a completed review), by name, with their completed reviews of
     the cycle (of every cycle when None) and the mean absolute gap of those assessments' overall scores. Two
-    queries, however many champions and reviews."""
+    queries, however many champions and reviews (and the completed reviews kept by scores version)."""
     _only_admins(admin)
     query = _with_overall_scores(
         select(ReviewAssignment.champion_id, Assessment.id)
@@ -57,7 +73,7 @@ def champions(session: Session, admin: User, cycle: Cycle | None = None) -> list
         .where(Assessment.state.in_(MODERATED_STATES)))
     if cycle is not None:
         query = query.where(Assessment.cycle_id == cycle.id)
-    found = tuple(tuple(row) for row in session.execute(query))
+    found = _read_once(session, ("champions", cycle.id if cycle else None), query)
     reviewers = {champion_id for champion_id, *_rest in found}
     people = tuple(tuple(row) for row in session.execute(select(User.id, User.name).where(or_(
         and_(User.role == CHAMPION, User.active.is_(True)), User.id.in_(reviewers)))))
@@ -98,8 +114,8 @@ def authorities(session: Session, admin: User, *, region: str | None = None, pag
         .where(Assessment.state.in_(COUNTED_STATES)))
     if region:
         query = query.where(Organisation.dfe_region == region)
-    found = tuple(tuple(row) for row in session.execute(
-        query.order_by(Organisation.name, Organisation.id, Cycle.opens_on, Cycle.slug)))
+    found = _read_once(session, ("authorities", region),
+                       query.order_by(Organisation.name, Organisation.id, Cycle.opens_on, Cycle.slug))
     everyone = _authorities(found)
     pages = max(1, math.ceil(len(everyone) / per_page))
     page = min(max(1, page), pages)

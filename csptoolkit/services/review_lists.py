@@ -109,12 +109,14 @@ def champion_reviews(session: Session, champion: User, *, cycle_id: int | None =
     pages = max(1, math.ceil(total / per_page))
     page = min(max(1, page), pages)
     shown = slice((page - 1) * per_page, page * per_page)
+    # A completed review's progress is whole and shown as such: only the open ones' counts are read.
     if sort == "progress":
-        rows = sorted(_with_progress(session, listed, chosen), key=_by_progress)[shown]
+        rows = sorted(_with_progress(session, listed, chosen.where(Assessment.state.not_in(MODERATED_STATES))),
+                      key=_by_progress)[shown]
     else:
         listed.sort(key=_by_status if sort == "status" else _by_name)
         on_page = listed[shown]
-        rows = _with_progress(session, on_page, [row.id for row in on_page])
+        rows = _with_progress(session, on_page, [row.id for row in on_page if row.state not in MODERATED_STATES])
     return ReviewListPage(tuple(rows), total, page, pages)
 
 
