@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -248,6 +249,16 @@ def _assessment_of(cycle_slug: str, org_code: str):
     return assessment
 
 
+@contextmanager
+def refusals(*refused: type[Exception]):
+    """A refusal by the service ends the command: its reason on stderr, exit status 1."""
+    try:
+        yield
+    except refused as error:
+        click.echo(f"Refused: {error}", err=True)
+        sys.exit(1)
+
+
 def _programme_admin():
     """Commands act as the programme: the first active programme admin is recorded in the audit log."""
     from .domain.roles import ADMIN
@@ -298,11 +309,8 @@ def return_command(cycle_slug: str, org_code: str, reason: str) -> None:
     from .services import reviews
 
     assessment = _assessment_of(cycle_slug, org_code)
-    try:
+    with refusals(reviews.ReviewRefused):
         reviews.return_to_authority(db.session, _programme_admin(), assessment, reason)
-    except reviews.ReviewRefused as refused:
-        click.echo(f"Refused: {refused}", err=True)
-        sys.exit(1)
     click.echo(f"Returned {org_code} {cycle_slug} to the authority.")
 
 
@@ -314,11 +322,8 @@ def publish_command(cycle_slug: str, org_code: str) -> None:
     from .services import moderation
 
     assessment = _assessment_of(cycle_slug, org_code)
-    try:
+    with refusals(moderation.ModerationRefused):
         moderation.publish(db.session, _programme_admin(), assessment)
-    except moderation.ModerationRefused as refused:
-        click.echo(f"Refused: {refused}", err=True)
-        sys.exit(1)
     click.echo(f"Published {org_code} {cycle_slug}.")
 
 
@@ -331,11 +336,8 @@ def resume_command(cycle_slug: str, org_code: str) -> None:
     from .services import moderation
 
     assessment = _assessment_of(cycle_slug, org_code)
-    try:
+    with refusals(moderation.ModerationRefused):
         moderation.resume(db.session, _programme_admin(), assessment)
-    except moderation.ModerationRefused as refused:
-        click.echo(f"Refused: {refused}", err=True)
-        sys.exit(1)
     click.echo(f"Resumed the review of {org_code} {cycle_slug}; the assessment is in review.")
 
 
