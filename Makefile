@@ -18,8 +18,9 @@ install: $(BIN)/python  ## the toolkit, its development tools, GOV.UK Frontend a
 	cd csptoolkit && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build
 	$(BIN)/pybabel compile -d csptoolkit/translations --statistics
 
-browser:  ## Debian's Chromium for the browser tests (never a downloaded browser)
-	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+browser:  ## Debian's Chromium for the browser tests (never a downloaded browser); font subsetting for WeasyPrint's PDFs; pdftoppm to look at them
+	@(command -v chromium >/dev/null && command -v pdftoppm >/dev/null && ldconfig -p | grep -q libharfbuzz-subset) || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium libharfbuzz-subset0 poppler-utils)
 
 translations: install  ## re-extract marked strings and update the Welsh catalog (then translate what is new)
 	$(BIN)/pybabel extract -F csptoolkit/translations/babel.cfg -k _l -k lazy_gettext --no-location \
