@@ -23,6 +23,7 @@ from ..models import (
     User,
 )
 from .audit import record
+from .kept import kept
 from .scores import answers_of, refresh_scores, rows_of
 from .transaction import unit_of_work
 
@@ -208,8 +209,13 @@ class AnswerView:
         return self.not_applicable or self.level is not None
 
 
-def answer_views(session: Session, assessment: Assessment) -> list[AnswerView]:
-    """The assessment's answers with their evidence files, in two queries whatever their number."""
+def answer_views(session: Session, assessment: Assessment) -> tuple[AnswerView, ...]:
+    """The assessment's answers with their evidence files, in two queries whatever their number (kept under the
+    assessment's stamp: services/kept.py). The result is shared: read it, never change it."""
+    return kept(session, assessment, "answers", lambda: _answer_views(session, assessment))
+
+
+def _answer_views(session: Session, assessment: Assessment) -> tuple[AnswerView, ...]:
     rows = session.execute(
         select(Answer.id, Criterion.key, Answer.level, Answer.not_applicable, Answer.evidence_note,
                Answer.carried_over, Answer.moderated_level, Answer.moderated_not_applicable)
@@ -221,7 +227,7 @@ def answer_views(session: Session, assessment: Assessment) -> list[AnswerView]:
             .join(Answer, Answer.id == EvidenceFile.answer_id).where(Answer.assessment_id == assessment.id)
             .order_by(EvidenceFile.id)):
         files.setdefault(answer_id, []).append(EvidenceView(file_id, filename, size))
-    return [AnswerView(*row, evidence_files=tuple(files.get(row[0], ()))) for row in rows]
+    return tuple(AnswerView(*row, evidence_files=tuple(files.get(row[0], ()))) for row in rows)
 
 
 def answers_by_key(source) -> dict:

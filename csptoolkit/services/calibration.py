@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import Float, and_, cast, or_, select
+from sqlalchemy import Float, Select, and_, cast, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from ..domain import calibration
@@ -49,17 +50,18 @@ def _with_overall_scores(query):
 _READ: dict[tuple, tuple] = {}
 
 
-def _read_once(session: Session, what: tuple, query) -> tuple:
-    """The query's rows (plain tuples), read again only once some cycle's scores version has moved: every change
-    they depend on (a moderation completed or published, a stored score, a submission or return, the register's
-    import) raises it (services/scores.scores_changed), in SQL, so every app server sees the same."""
+def _read_once(session: Session, what: tuple, query: Callable[[], Select]) -> tuple[tuple, tuple]:
+    """The rows of the query `query()` builds (plain tuples), and what names them. They are read again only once
+    some cycle's scores version has moved: every change they depend on (a moderation completed or published, a
+    stored score, a submission or return, the register's import) raises it (services/scores.scores_changed), in
+    SQL, so every app server sees the same. The query is not even built while they are kept."""
     versions = tuple(session.execute(select(Cycle.id, Cycle.scores_version).order_by(Cycle.id)).all())
     key = (str(session.get_bind().url), versions, what)
     if key not in _READ:
         if len(_READ) >= 32:
             _READ.clear()
-        _READ[key] = tuple(tuple(row) for row in session.execute(query))
-    return _READ[key]
+        _READ[key] = tuple(tuple(row) for row in session.execute(query()))
+    return key, _READ[key]
 
 
 def champions(session: Session, admin: User, cycle: Cycle | None = None) -> list[calibration.ChampionCalibration]:
@@ -67,13 +69,15 @@ def champions(session: Session, admin: User, cycle: Cycle | None = None) -> list
     the cycle (of every cycle when None) and the mean absolute gap of those assessments' overall scores. Two
     queries, however many champions and reviews (and the completed reviews kept by scores version)."""
     _only_admins(admin)
-    query = _with_overall_scores(
-        select(ReviewAssignment.champion_id, Assessment.id)
-        .join(Assessment, Assessment.id == ReviewAssignment.assessment_id)
-        .where(Assessment.state.in_(MODERATED_STATES)))
-    if cycle is not None:
-        query = query.where(Assessment.cycle_id == cycle.id)
-    found = _read_once(session, ("champions", cycle.id if cycle else None), query)
+
+    def query() -> Select:
+        completed = _with_overall_scores(
+            select(ReviewAssignment.champion_id, Assessment.id)
+            .join(Assessment, Assessment.id == ReviewAssignment.assessment_id)
+            .where(Assessment.state.in_(MODERATED_STATES)))
+        return completed if cycle is None else completed.where(Assessment.cycle_id == cycle.id)
+
+    _key, found = _read_once(session, ("champions", cycle.id if cycle else None), query)
     reviewers = {champion_id for champion_id, *_rest in found}
     people = tuple(tuple(row) for row in session.execute(select(User.id, User.name).where(or_(
         and_(User.role == CHAMPION, User.active.is_(True)), User.id.in_(reviewers)))))
@@ -97,6 +101,7 @@ class AuthorityPage:
     total: int
     page: int
     pages: int
+    stamp: tuple = ()  # names everything the rows were made from: what is built from them may be kept under it
 
 
 def authorities(session: Session, admin: User, *, region: str | None = None, page: int = 1,
@@ -105,21 +110,25 @@ def authorities(session: Session, admin: User, *, region: str | None = None, pag
     gap first, one page of them; each with its submitted (or later) assessments' overall scores, oldest cycle
     first. One query, whatever the page's size: the order needs every authority's figures."""
     _only_admins(admin)
-    query = _with_overall_scores(
-        select(Organisation.id, Organisation.code, Organisation.name, Organisation.dfe_region, Assessment.cycle_id,
-               Assessment.state)
-        .select_from(Assessment)
-        .join(Organisation, Organisation.id == Assessment.organisation_id)
-        .join(Cycle, Cycle.id == Assessment.cycle_id)
-        .where(Assessment.state.in_(COUNTED_STATES)))
-    if region:
-        query = query.where(Organisation.dfe_region == region)
-    found = _read_once(session, ("authorities", region),
-                       query.order_by(Organisation.name, Organisation.id, Cycle.opens_on, Cycle.slug))
+
+    def query() -> Select:
+        counted = _with_overall_scores(
+            select(Organisation.id, Organisation.code, Organisation.name, Organisation.dfe_region,
+                   Assessment.cycle_id, Assessment.state)
+            .select_from(Assessment)
+            .join(Organisation, Organisation.id == Assessment.organisation_id)
+            .join(Cycle, Cycle.id == Assessment.cycle_id)
+            .where(Assessment.state.in_(COUNTED_STATES)))
+        if region:
+            counted = counted.where(Organisation.dfe_region == region)
+        return counted.order_by(Organisation.name, Organisation.id, Cycle.opens_on, Cycle.slug)
+
+    key, found = _read_once(session, ("authorities", region), query)
     everyone = _authorities(found)
     pages = max(1, math.ceil(len(everyone) / per_page))
     page = min(max(1, page), pages)
-    return AuthorityPage(everyone[(page - 1) * per_page:page * per_page], len(everyone), page, pages)
+    return AuthorityPage(everyone[(page - 1) * per_page:page * per_page], len(everyone), page, pages,
+                         (key, page, per_page))
 
 
 @functools.lru_cache(maxsize=64)

@@ -20,6 +20,7 @@ from ..domain.roles import ADMIN, CHAMPION, EDITOR
 from ..domain.states import IN_REVIEW
 from ..models import Assessment, Criterion, ReviewAssignment, ReviewComment, ReviewFinding, User
 from .assessments import NotAllowed, answer_views, has_evidence, with_cycle
+from .kept import kept
 from .scores import MODERATED, SELF, answers_of, finding_of, is_moderated
 from .transaction import reads
 
@@ -109,7 +110,12 @@ class Review:
 
 def review_of(session: Session, assessment: Assessment, rows=None) -> Review:
     """The assessment's review: champions and samples, findings, comments, what is outstanding and the confidence
-    of each answer; four queries (and the answers' two when the page has not read them)."""
+    of each answer; four queries (and the answers' two when the page has not read them), once per change of the
+    assessment (kept under its stamp: services/kept.py). The result is shared: read it, never change it."""
+    return kept(session, assessment, "review", lambda: _review_of(session, assessment, rows))
+
+
+def _review_of(session: Session, assessment: Assessment, rows) -> Review:
     framework = assessment.cycle.framework_version.rules()
     rows = answer_views(session, assessment) if rows is None else rows
     champions = tuple(

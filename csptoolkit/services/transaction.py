@@ -97,3 +97,8 @@ def _ended(session: Session, transaction) -> None:
 @event.listens_for(Session, "after_flush")
 def _flushed(session: Session, flush_context) -> None:
     session.info[_FLUSHED] = True
+
+
+def writing(session: Session) -> bool:
+    """Inside a unit of work, or holding changes not yet committed: what is read now may not be kept."""
+    return bool(session.info.get(_DEPTH, 0)) or has_uncommitted_changes(session)

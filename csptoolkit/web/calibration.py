@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, g, render_template, request
+from flask import Blueprint, abort, current_app, g, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from markupsafe import Markup
 from wtforms import Form, SelectField
 
 from .. import services
@@ -16,7 +17,7 @@ from ..services import calibration, catalogue
 from ..services.assessments import NotAllowed
 from .admin import admin_required
 from .forms import options
-from .templating import fragment, pagination
+from .templating import fragment, kept, pagination
 from .text import STATE_LABELS, cycle_name
 from .widgets import GovSelect
 
@@ -68,7 +69,9 @@ def overview():
                                lambda: tables.champions_table(champions, caption, g.locale))
     cycle_names = {c.id: cycle_name(c) for c in cycles}
     states = {state: str(label) for state, label in STATE_LABELS.items()}
-    authority_tables = [_authority_table(row, cycle_names, states) for row in page.rows]
+    # Kept under what the page's rows were read from (page.stamp): 50 tables are not built or even compared again.
+    authority_tables = kept(("calibration-authorities", page.stamp, tuple(cycle_names.items()), g.locale),
+                            lambda: Markup("").join(_authority_table(row, cycle_names, states) for row in page.rows))
     return render_template("admin/calibration.html", form=None, champion_filter=champion_filter,
                            authority_filter=authority_filter, cycle=cycle, region=region,
                            champions=champions, champions_table=champions_table, page=page,
@@ -77,8 +80,7 @@ def overview():
                                anchor="authorities"))
 
 
-def _authority_table(row, cycle_names: dict[int, str], states: dict[str, str]):
+def _authority_table(row, cycle_names: dict[int, str], states: dict[str, str]) -> Markup:
     caption = tables.authority_caption(row, shown.region_name(row.authority.region))
-    names = tuple(cycle_names.get(c.cycle_id, "") for c in row.cycles)
-    return fragment(("calibration-authority", row, names, caption, g.locale), "govukTable",
-                    lambda: tables.authority_table(row, caption, cycle_names, states, g.locale))
+    table = current_app.extensions["govuk_macros"]["govukTable"]  # kept as a whole page of tables, not one by one
+    return table(tables.authority_table(row, caption, cycle_names, states, g.locale))

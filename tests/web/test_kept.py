@@ -9,7 +9,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from csptoolkit.extensions.database import db
-from csptoolkit.models import Assessment, AssessmentScore, Cycle, Organisation
+from csptoolkit.models import Answer, Assessment, AssessmentScore, Cycle, Organisation, ReviewFinding
 from csptoolkit.services.scores import scores_changed
 from csptoolkit.web.templating import MacroCache
 
@@ -67,3 +67,37 @@ def test_the_macro_cache_stays_within_its_size() -> None:
     for i in range(100):
         cache.call("m", lambda i=i: Markup("x" * 50 + str(i)), {"i": i})
     assert cache.size <= 1_000
+
+
+def _in_review_with_a_challenge() -> tuple[Assessment, ReviewFinding]:
+    return db.session.execute(
+        select(Assessment, ReviewFinding).join(ReviewFinding, ReviewFinding.assessment_id == Assessment.id)
+        .where(Assessment.state == "in_review", ReviewFinding.outcome == "challenge")
+        .order_by(Assessment.id, ReviewFinding.id)).first()
+
+
+def test_a_finding_changed_anyhow_shows_at_once_on_the_kept_review(browser: Browser) -> None:
+    """An assessment's review and answers are kept under its stamp (services/kept.py): a finding changed through
+    the ORM, not through the services, still moves the stamp, so the next page shows it."""
+    browser.sign_in(ADMIN)
+    assessment, finding = _in_review_with_a_challenge()
+    url = f"/assessments/{assessment.id}/review"
+    browser.get(url)
+    browser.get(url)  # kept now
+    assert "A reason nobody has written before" not in browser.last
+    stamp = assessment.updated_at
+    finding.reason = "A reason nobody has written before"
+    db.session.commit()
+    assert db.session.get(Assessment, assessment.id).updated_at != stamp
+
+    browser.get(url)
+    assert "A reason nobody has written before" in browser.last
+
+
+def test_an_evidence_note_changed_anyhow_moves_the_assessment_stamp(browser: Browser) -> None:
+    assessment, _finding = _in_review_with_a_challenge()
+    answer = db.session.execute(select(Answer).filter_by(assessment_id=assessment.id)).scalars().first()
+    stamp = assessment.updated_at
+    answer.evidence_note = "Minutes of the joint commissioning board, March"
+    db.session.commit()
+    assert db.session.get(Assessment, assessment.id).updated_at > stamp
