@@ -216,19 +216,33 @@ def _review_form(framework: standards_rules.Framework, items: list[shown.Criteri
     """The standard's form: a finding for each rated criterion (with a proposed level and reason for a challenge,
     what is wanted for a request, and a moderated level once the authority has answered), a tick to add an
     unsampled one to the evidence sample, and a comment on the standard."""
+    shape = tuple((item.criterion.id, item.index, item.sampled, item.answered) for item in items if item.rated)
+    key = (framework.framework, framework.version, framework.content_hash, shape, g.locale)
+    form_class = _FORM_CLASSES.get(key)
+    if form_class is None:
+        if len(_FORM_CLASSES) >= 256:
+            _FORM_CLASSES.clear()
+        form_class = _FORM_CLASSES[key] = _review_form_class(framework, shape, g.locale)
+    return form_class()
+
+
+# The form's class, made once for each shape of a standard's review (which criteria are rated, sampled and
+# answered) and language: its fields' labels and choices depend on nothing else.
+_FORM_CLASSES: dict[tuple, type[FlaskForm]] = {}
+
+
+def _review_form_class(framework: standards_rules.Framework, shape: tuple, locale: str) -> type[FlaskForm]:
 
     class ReviewForm(FlaskForm):
         pass
 
-    for item in items:
-        if not item.rated:
-            continue
-        cid, i = item.criterion.id, item.index
-        levels = shown.level_options(framework, item.criterion, g.locale)
+    for cid, i, sampled, answered in shape:
+        criterion = framework.criterion(cid)
+        levels = shown.level_options(framework, criterion, locale)
         setattr(ReviewForm, f"c{i}_outcome", RadioField(
             _("Your finding on %(id)s", id=cid), widget=GovRadioInput(), choices=options(OUTCOME_CHOICES),
             validate_choice=False, description=_("In the evidence sample: look at its evidence and record a finding.")
-            if item.sampled else _("Not in the evidence sample: without a finding, its rating counts as agreed.")))
+            if sampled else _("Not in the evidence sample: without a finding, its rating counts as agreed.")))
         setattr(ReviewForm, f"c{i}_proposed", SelectField(
             _("Level you propose for %(id)s", id=cid), widget=GovSelect(), validate_choice=False,
             choices=options([("", _("Select a level"))] + levels)))
@@ -236,12 +250,12 @@ def _review_form(framework: standards_rules.Framework, items: list[shown.Criteri
                                                           widget=GovTextArea()))
         setattr(ReviewForm, f"c{i}_wanted", TextAreaField(_("What evidence is wanted for %(id)s", id=cid),
                                                           widget=GovTextArea()))
-        if item.answered:
+        if answered:
             setattr(ReviewForm, f"c{i}_moderated", SelectField(
                 _("Moderated level of %(id)s", id=cid), widget=GovSelect(), validate_choice=False,
                 description=_("The level the rating takes after moderation, now the authority has answered."),
                 choices=options([("", _("No moderated level yet"))] + levels)))
-        if not item.sampled:
+        if not sampled:
             setattr(ReviewForm, f"c{i}_sample", BooleanField(_("Add %(id)s to the evidence sample", id=cid),
                                                              widget=GovCheckboxInput()))
     ReviewForm.comment = TextAreaField(
@@ -249,7 +263,7 @@ def _review_form(framework: standards_rules.Framework, items: list[shown.Criteri
         description=_l("What the authority and the programme should read about this standard as a whole."))
     ReviewForm.revision = HiddenField()  # what the page showed: a save over someone else's change is refused
     ReviewForm.save = SubmitField(_l("Save findings"), widget=GovSubmitInput())
-    return ReviewForm()
+    return ReviewForm
 
 
 def _fill(form: FlaskForm, items: list[shown.CriterionReview], comment: str) -> None:
