@@ -19,8 +19,8 @@ install: $(BIN)/python  ## the toolkit, its development tools, GOV.UK Frontend a
 	$(BIN)/pybabel compile -d csptoolkit/translations --statistics
 
 browser:  ## Debian's Chromium for the browser tests (never a downloaded browser); font subsetting for WeasyPrint's PDFs; pdftoppm to look at them
-	@(command -v chromium >/dev/null && command -v pdftoppm >/dev/null && ldconfig -p | grep -q libharfbuzz-subset) || \
-		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium libharfbuzz-subset0 poppler-utils)
+	@(command -v chromium >/dev/null && command -v pdftoppm >/dev/null && ldconfig -p | grep -q libharfbuzz-subset && fc-list | grep -q LiberationSans) || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium libharfbuzz-subset0 poppler-utils fonts-liberation fonts-dejavu-core)
 
 translations: install  ## re-extract marked strings and update the Welsh catalog (then translate what is new)
 	$(BIN)/pybabel extract -F csptoolkit/translations/babel.cfg -k _l -k lazy_gettext --no-location \
@@ -31,8 +31,15 @@ seed: install  ## build the embedded SQLite database and load standards, registe
 	$(FLASK) db upgrade
 	$(FLASK) demo seed
 
-run: seed  ## start the toolkit on http://127.0.0.1:$(PORT) (gunicorn, several workers)
-	$(BIN)/gunicorn --workers 3 --bind 127.0.0.1:$(PORT) 'csptoolkit:create_app()'
+WORKERS ?= 2
+
+# The web server and, beside it, the task queue's worker (batch exports; README "Workers"): one command starts
+# both, and when either stops, or on Ctrl-C, both stop (the worker gracefully: a job resumes when it starts again).
+run: seed  ## start the toolkit on http://127.0.0.1:$(PORT) (gunicorn, several workers) with a task queue worker
+	@$(BIN)/huey_consumer csptoolkit.worker.huey --workers $(WORKERS) --worker-type process & worker=$$!; \
+	$(BIN)/gunicorn --workers 3 --bind 127.0.0.1:$(PORT) 'csptoolkit:create_app()' & web=$$!; \
+	trap 'kill -INT $$worker 2>/dev/null; kill -TERM $$web 2>/dev/null; wait' INT TERM EXIT; \
+	wait -n
 
 lint: install
 	$(BIN)/ruff check csptoolkit tests migrations $(wildcard bench)

@@ -58,7 +58,17 @@ PAGES = {
     "moderated overview, gaps (admin)": (ADMIN, "/assessments/{moderated}"),
     "review assignment page (admin)": (ADMIN, "/admin/reviews/{moderated}"),
     "calibration (admin)": (ADMIN, "/admin/calibration"),
+    "batch exports (admin)": (ADMIN, "/admin/exports"),
+    "learning matches (Cardiff editor)": (WELSH_EDITOR, "/assessments/{assessment}/plan/learning"),
+    "sharing opt-ins (Leeds editor)": (EDITOR, "/sharing"),
     "benchmark, peer-validated only (Camden viewer)": (VIEWER, BENCHMARK_URL + "&confidence=peer-validated"),
+    "what-if, a few targets (Leeds editor)": (EDITOR, "/assessments/{assessment}/plan/what-if?L1.1=3&L1.2=4&N2.1=3"
+                                                      "&E1.1=3&L2.1=4"),
+    "what-if JSON, a few targets (Leeds editor)": (EDITOR, "/assessments/{assessment}/plan/what-if.json?html=1"
+                                                           "&L1.1=3&L1.2=4&N2.1=3&E1.1=3&L2.1=4"),
+    "improvement plan (Leeds editor)": (EDITOR, "/assessments/{assessment}/plan"),
+    "improvement plan (Cardiff editor)": (WELSH_EDITOR, "/assessments/{assessment}/plan"),
+    "improvement plan XLSX (Leeds editor)": (EDITOR, "/assessments/{assessment}/plan.xlsx"),
     "API review (admin's token)": (TOKEN + ADMIN, "/api/v1/cycles/2011/assessments/{review_code}/review"),
     "API benchmark (Camden viewer's token)": (
         TOKEN + VIEWER, "/api/v1/cycles/2011/benchmarks?org=202&group=statistical-neighbours&basis=best"),

@@ -31,7 +31,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         proxies = int(app.config["TRUSTED_PROXIES"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
 
-    from .extensions import babel, csrf, limiter, login_manager, migrate
+    from .extensions import babel, csrf, limiter, login_manager, migrate, task_queue
     from .extensions.database import db
 
     db.init_app(app)
@@ -39,6 +39,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)
+    task_queue.init_app(app)
 
     from . import cli
     from .web import init_web, select_locale

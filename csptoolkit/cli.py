@@ -31,6 +31,9 @@ scores_cli = AppGroup("scores", help="Stored scores of assessments.")
 def register(app: Flask) -> None:
     for group in (standards_cli, orgs_cli, demo_cli, users_cli, tokens_cli, reviews_cli, scores_cli):
         app.cli.add_command(group)
+    from .cli_reports import reports_cli  # the PDF reports (its own module)
+
+    app.cli.add_command(reports_cli)
 
 
 def _paths(paths: tuple[str, ...]) -> list[Path]:

@@ -45,6 +45,7 @@ def _config(uri: str, tmp: Path) -> dict:
         "EXPORTS_PATH": str(tmp / "exports"),
         "MAIL_PATH": str(tmp / "mail"),
         "TASK_QUEUE_URL": f"sqlite:///{tmp / 'tasks.sqlite3'}",
+        "TASK_QUEUE_IMMEDIATE": True,  # a task runs at once, in the test's process (tests/integration runs workers)
         "RATELIMIT_STORAGE_URI": "memory://",  # counts start afresh with each test's application
     }
 

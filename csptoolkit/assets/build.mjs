@@ -19,4 +19,6 @@ writeFileSync(join(out, "main.css"), result.css);
 const govuk = join(root, "node_modules", "govuk-frontend", "dist", "govuk");
 copyFileSync(join(govuk, "govuk-frontend.min.js"), join(out, "govuk-frontend.min.js"));
 copyFileSync(join(here, "js", "evidence.js"), join(out, "evidence.js"));
+copyFileSync(join(here, "js", "progress.js"), join(out, "progress.js"));
+copyFileSync(join(here, "js", "whatif.js"), join(out, "whatif.js"));
 console.log(`built ${out}`);

@@ -14,6 +14,7 @@ from flask_migrate import Migrate
 from flask_wtf import CSRFProtect
 
 from .ratelimits import SQLiteStorage
+from .task_queue import TaskQueue
 
 migrate = Migrate(compare_type=True, render_as_batch=True)
 csrf = CSRFProtect()
@@ -22,5 +23,7 @@ babel = Babel()
 # The views count their own hits (services/throttling.py), so each limit is keyed on what it protects and counted
 # before the password or token is checked; the key function here is only the library's default.
 limiter = Limiter(key_func=get_remote_address, strategy="fixed-window")
+# Background jobs (csptoolkit/tasks.py): its store (SQLite in instance/, or Redis) is set from TASK_QUEUE_URL.
+task_queue = TaskQueue()
 
-__all__ = ["SQLiteStorage", "babel", "csrf", "limiter", "login_manager", "migrate"]
+__all__ = ["SQLiteStorage", "babel", "csrf", "limiter", "login_manager", "migrate", "task_queue"]

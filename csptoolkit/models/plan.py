@@ -8,12 +8,11 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+# The rules name these once: an action's statuses, where an action came from (generated from a gap, written by the
+# authority, carried from the last cycle's plan), and a sharing opt-in for every standard of the framework.
+from ..domain.learning import ALL_STANDARDS  # noqa: F401
+from ..domain.planning import CARRIED, DONE, GENERATED, IN_PROGRESS, NOT_STARTED, OWN  # noqa: F401
 from .base import Base, Timestamps, utcnow
-
-NOT_STARTED, IN_PROGRESS, DONE = "not_started", "in_progress", "done"
-# Where an action came from: generated from a gap, written by the authority, or carried from the last cycle's plan.
-GENERATED, OWN, CARRIED = "generated", "own", "carried"
-ALL_STANDARDS = "*"  # a sharing opt-in for every standard of the framework
 
 
 class ImprovementPlan(Timestamps, Base):

@@ -47,18 +47,24 @@ def sheet_title(title: str) -> str:
 
 
 def to_xlsx(header: Sequence[str], rows: Sequence[Sequence[object]], title: str) -> bytes:
+    return to_xlsx_sheets([(title, header, rows)])
+
+
+def to_xlsx_sheets(sheets: Sequence[tuple[str, Sequence[str], Sequence[Sequence[object]]]]) -> bytes:
+    """A workbook of several tables, one sheet each: (title, header, rows) in order."""
     workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = sheet_title(title)
-    sheet.append(list(header))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append([_cell(value) for value in row])
-        for cell, value in zip(sheet[sheet.max_row], row, strict=False):  # a short row leaves cells empty
-            if isinstance(value, (Decimal, float)):
-                cell.number_format = SCORE_FORMAT
-    sheet.freeze_panes = "A2"
+    workbook.remove(workbook.active)
+    for title, header, rows in sheets:
+        sheet = workbook.create_sheet(sheet_title(title))
+        sheet.append(list(header))
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            sheet.append([_cell(value) for value in row])
+            for cell, value in zip(sheet[sheet.max_row], row, strict=False):  # a short row leaves cells empty
+                if isinstance(value, (Decimal, float)):
+                    cell.number_format = SCORE_FORMAT
+        sheet.freeze_panes = "A2"
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

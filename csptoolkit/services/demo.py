@@ -22,7 +22,7 @@ from ..domain.standards import Framework
 from ..domain.states import DRAFT, IN_REVIEW, MODERATED, PUBLISHED, SUBMITTED
 from ..models import Answer, Assessment, Cycle, Organisation
 from ..models.organisation import ENGLAND, WALES
-from . import demo_reviews, organisations, standards
+from . import demo_plans, demo_reviews, demo_sharing, organisations, standards
 from .accounts import create_user, find_user
 from .scores import score_rows, scores_changed, successors
 
@@ -122,6 +122,8 @@ def seed(session: Session, standards_path: Path, data_path: Path, today: date | 
                 session, review_rng, people, assessment, framework, criterion_ids, stage, year_index, now)
             session.add_all(score_rows(assessment, later[cycle.framework_version_id], validated=validated))
             created += 1
+    demo_sharing.seed_opt_ins(session, authorities, cycles)  # who agrees to be named in learning matches
+    demo_plans.seed(session, today)  # 2010 plans worked on, carried into 2011
     for cycle in cycles:
         scores_changed(session, cycle.id)
     session.flush()

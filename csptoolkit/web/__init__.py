@@ -102,6 +102,7 @@ def init_web(app: Flask) -> None:
         PrefixLoader({
             "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
             "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+            "reports": PackageLoader("csptoolkit.reports"),  # the PDFs' print templates: reports/print/...
         }),
     ])
     app.jinja_env.add_extension("jinja2.ext.i18n")
@@ -145,7 +146,7 @@ def init_web(app: Flask) -> None:
         return response
 
     app.url_map.converters["int"] = RowIdConverter
-    from . import admin, api, assess, auth, benchmark, calibration, champion, responses, review
+    from . import admin, api, assess, auth, benchmark, calibration, champion, report_downloads, responses, review
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(assess.bp)
@@ -156,6 +157,20 @@ def init_web(app: Flask) -> None:
     app.register_blueprint(champion.bp)
     app.register_blueprint(responses.bp)
     app.register_blueprint(calibration.bp)
+    app.register_blueprint(report_downloads.bp)
+    from . import downloads, learning  # learning matches and sharing opt-ins; an assessment's spreadsheets
+
+    app.register_blueprint(learning.bp)
+    app.register_blueprint(downloads.bp)
+    from . import whatif  # what-if targets on the plan
+
+    app.register_blueprint(whatif.bp)
+    from . import exports  # batch exports of every authority's reports (programme admins)
+
+    app.register_blueprint(exports.bp)
+    from . import plan  # improvement plans: the plan, targets, actions, spreadsheets
+
+    app.register_blueprint(plan.bp)
     csrf.exempt(api.bp)  # bearer tokens only: no cookie, so no cross-site request to forge
 
     @app.errorhandler(CSRFError)

@@ -124,6 +124,8 @@ def upgrade():
 
 
 def downgrade():
+    # The older schema has no action without a criterion (the authority's own): those cannot go down with it.
+    op.execute("DELETE FROM plan_actions WHERE criterion_id IS NULL OR level_reached IS NULL OR target_level IS NULL")
     with op.batch_alter_table('plan_actions', schema=None) as batch_op:
         batch_op.add_column(sa.Column('carried_from_id', sa.INTEGER(), nullable=True))
         batch_op.create_foreign_key(batch_op.f('fk_plan_actions_carried_from_id_plan_actions'), 'plan_actions', ['carried_from_id'], ['id'], ondelete='SET NULL')

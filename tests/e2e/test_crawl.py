@@ -17,7 +17,17 @@ from werkzeug.serving import make_server
 
 from csptoolkit.domain import states
 from csptoolkit.extensions.database import db
-from csptoolkit.models import Assessment, Criterion, Cycle, Organisation, ReviewAssignment, ReviewFinding, User
+from csptoolkit.models import (
+    Assessment,
+    Criterion,
+    Cycle,
+    ImprovementPlan,
+    Organisation,
+    PlanAction,
+    ReviewAssignment,
+    ReviewFinding,
+    User,
+)
 from csptoolkit.services import calibration
 
 from ..conftest import _app
@@ -73,9 +83,9 @@ def pages_of(email: str) -> list[str]:
         return ["/", f"/assessments/{own.id}", f"/assessments/{own.id}/standards/{standards[0].id}",
                 f"/assessments/{own.id}/standards/{standards[3].id}", f"/assessments/{own.id}/check",
                 f"/assessments/{own.id}/history", f"/assessments/{own.id}/review", *benchmarks,
-                "/benchmarks?confidence=evidenced"]
+                "/benchmarks?confidence=evidenced", *_plan_pages(own, editing=email == EDITOR)]
     if email == WELSH_EDITOR:
-        return ["/", *benchmarks]
+        return ["/", *benchmarks, *_plan_pages(_assessment("681"), editing=True)]
     in_review, in_review_standard = _reviewed(states.IN_REVIEW)
     moderated, moderated_standard = _reviewed(states.MODERATED)
     if email == CHAMPION:
@@ -99,7 +109,20 @@ def pages_of(email: str) -> list[str]:
             "/admin/reviews?cycle=2011", "/admin/reviews?cycle=2011&page=2", f"/admin/reviews/{_submitted().id}",
             "/admin/calibration", *(["/admin/calibration?page=2"] if calibration_pages > 1 else []),
             f"/reviews/{in_review}", f"/assessments/{in_review}/review", f"/admin/reviews/{moderated}",
-            f"/assessments/{moderated}", "/benchmarks?org=383&confidence=peer-validated"]
+            f"/assessments/{moderated}", "/benchmarks?org=383&confidence=peer-validated", "/admin/exports",
+            f"/assessments/{camden.id}/plan", f"/assessments/{camden.id}/plan/what-if"]
+
+
+def _plan_pages(assessment: Assessment, editing: bool) -> list[str]:
+    """The improvement plan's pages: the plan, what-if, learning matches and sharing, and for an editor the
+    targets, an action and a new action."""
+    base = f"/assessments/{assessment.id}/plan"
+    pages = [base, f"{base}/what-if", f"{base}/what-if?L1.1=4&L1.2=4", f"{base}/learning", "/sharing"]
+    if editing:
+        action = db.session.execute(select(PlanAction.id).join(ImprovementPlan).where(
+            ImprovementPlan.assessment_id == assessment.id).order_by(PlanAction.priority)).scalars().first()
+        pages += [f"{base}/targets", f"{base}/actions/new", *([f"{base}/actions/{action}"] if action else [])]
+    return pages
 
 
 def _reviewed(state: str) -> tuple[int, str]:

@@ -313,7 +313,7 @@ def test_the_admin_menu_has_one_benchmarks_item(browser: Browser) -> None:
     menu = re.search(r'<ul class="govuk-service-navigation__list".*?</ul>', browser.last, re.S).group(0)
     items = [text_of(m).strip() for m in re.findall(r"<a [^>]*>(.*?)</a>", menu, re.S)]
     hrefs = re.findall(r'href="([^"]+)"', menu)
-    assert items == ["Assessments", "Benchmarks", "Peer reviews", "Calibration", "Users"]
+    assert items == ["Assessments", "Benchmarks", "Peer reviews", "Calibration", "Batch exports", "Users"]
     assert len(set(hrefs)) == len(hrefs)
 
 

@@ -28,6 +28,7 @@ from sqlalchemy import event, select
 from csptoolkit.domain.states import SUBMITTED
 from csptoolkit.extensions.database import db
 from csptoolkit.models import Answer, Assessment, Cycle, Organisation, ReviewAssignment
+from csptoolkit.models.plan import ImprovementPlan, PlanAction
 from csptoolkit.services import benchmarks, tokens
 from csptoolkit.services.accounts import create_user, find_user
 from csptoolkit.services.scores import score_rows
@@ -131,7 +132,15 @@ def in_review() -> int:
 
 def page_url(template: str) -> str:
     review = in_review() if "{review}" in template else None
-    return template.format(leeds=assessment_id("2011", LEEDS), cardiff=assessment_id("2011", CARDIFF), review=review)
+    leeds = assessment_id("2011", LEEDS)
+    action = plan_action(leeds) if "{leeds_action}" in template else None
+    return template.format(leeds=leeds, cardiff=assessment_id("2011", CARDIFF), review=review, leeds_action=action)
+
+
+def plan_action(assessment: int) -> int:
+    """The first action of the assessment's improvement plan (the demo gives Leeds one)."""
+    return db.session.execute(select(PlanAction.id).join(ImprovementPlan).where(
+        ImprovementPlan.assessment_id == assessment).order_by(PlanAction.priority)).scalars().first()
 
 
 def benchmark(group: str, cycle: str = "2011") -> str:
@@ -143,6 +152,10 @@ def api_benchmark(group: str) -> str:
 
 
 NATIONAL = "/benchmarks/national?cycle={cycle}&basis=best"
+# Targets on 20 criteria of csp-commissioning 2011.1 (level criteria; L2.1 and W2.1 are yes/no, at yes).
+WHATIF_TARGETS = "&".join([*(f"{c}=3" for c in ("L1.1", "L1.2", "L1.3", "N1.1", "N1.2", "N2.1", "E1.1", "E1.2",
+                                                 "R1.1", "R1.2", "M1.1", "M1.2", "P1.1", "O1.1", "O1.2", "W1.1",
+                                                 "W1.2", "W3.1")), "L2.1=4", "W2.1=4"])
 # page: (who opens it, its URL; "api" marks a bearer-token request)
 PAGES = {
     "task list": (EDITOR, "/"),
@@ -187,8 +200,28 @@ PAGES = {
     "peer reviews list": (ADMIN, "/admin/reviews?cycle=2011"),
     "peer review assignment page": (ADMIN, "/admin/reviews/{review}"),
     "calibration": (ADMIN, "/admin/calibration"),
+    "learning matches (Cardiff)": (WELSH_EDITOR, "/assessments/{cardiff}/plan/learning"),
+    "learning matches, draft (Leeds)": (EDITOR, "/assessments/{leeds}/plan/learning"),
+    "sharing opt-ins (Leeds editor)": (EDITOR, "/sharing"),
+    "answers CSV, half done (Leeds)": (EDITOR, "/assessments/{leeds}/answers.csv"),
+    "answers CSV, submitted (Cardiff)": (WELSH_EDITOR, "/assessments/{cardiff}/answers.csv"),
+    "answers and scores workbook (Cardiff)": (WELSH_EDITOR, "/assessments/{cardiff}/answers.xlsx"),
     "benchmark, statistical neighbours, peer-validated": (VIEWER, benchmark("statistical-neighbours")
                                                           + "&confidence=peer-validated"),
+    "what-if": (EDITOR, "/assessments/{leeds}/plan/what-if"),
+    "what-if, one target": (EDITOR, "/assessments/{leeds}/plan/what-if?L1.1=4"),
+    "what-if, many targets": (EDITOR, "/assessments/{leeds}/plan/what-if?" + WHATIF_TARGETS),
+    "what-if JSON, one target": (EDITOR, "/assessments/{leeds}/plan/what-if.json?html=1&L1.1=4"),
+    "what-if JSON, many targets": (EDITOR, "/assessments/{leeds}/plan/what-if.json?html=1&" + WHATIF_TARGETS),
+    "what-if (Cardiff)": (WELSH_EDITOR, "/assessments/{cardiff}/plan/what-if?" + WHATIF_TARGETS),
+    "improvement plan, carried, half answered (Leeds)": (EDITOR, "/assessments/{leeds}/plan"),
+    "improvement plan, carried, submitted (Cardiff)": (WELSH_EDITOR, "/assessments/{cardiff}/plan"),
+    "improvement plan, page 2 (Leeds)": (EDITOR, "/assessments/{leeds}/plan?page=2"),
+    "improvement plan, actions not done (Leeds)": (EDITOR, "/assessments/{leeds}/plan?show=open"),
+    "improvement plan, targets (Leeds)": (EDITOR, "/assessments/{leeds}/plan/targets"),
+    "improvement plan, an action (Leeds)": (EDITOR, "/assessments/{leeds}/plan/actions/{leeds_action}"),
+    "improvement plan XLSX (Leeds)": (EDITOR, "/assessments/{leeds}/plan.xlsx"),
+    "improvement plan CSV (Cardiff)": (WELSH_EDITOR, "/assessments/{cardiff}/plan.csv"),
     "API organisations": ("api", "/api/v1/organisations"),
     "API benchmark, statistical neighbours": ("api", api_benchmark("statistical-neighbours")),
     "API benchmark, all": ("api", api_benchmark("all")),
@@ -217,7 +250,16 @@ PAIRS = [
     ("admin assessments 2010", "admin assessments 2011", 0),
     ("API benchmark, statistical neighbours", "API benchmark, all", 1),  # as the benchmark page
     ("review standard, small", "review standard, big", 0),
+    ("answers CSV, half done (Leeds)", "answers CSV, submitted (Cardiff)", 0),  # half the answers against all
+    # Without targets in its address the page starts from the plan's own: one query for them, whatever their number.
+    ("what-if", "what-if, many targets", 1),
+    ("what-if, one target", "what-if, many targets", 0),
+    ("what-if JSON, one target", "what-if JSON, many targets", 0),
+    ("what-if, many targets", "what-if (Cardiff)", 1),  # all of Wales: one query for the members, as a benchmark
     ("benchmark, statistical neighbours (11)", "benchmark, statistical neighbours, peer-validated", 0),
+    ("improvement plan, carried, half answered (Leeds)", "improvement plan, carried, submitted (Cardiff)", 0),
+    ("improvement plan, page 2 (Leeds)", "improvement plan, actions not done (Leeds)", 0),
+    ("improvement plan XLSX (Leeds)", "improvement plan CSV (Cardiff)", 0),
 ]
 
 
@@ -389,6 +431,47 @@ def save_groups(app: Flask, count: int = 6) -> None:
     db.session.commit()
 
 
+def add_own_actions(app: Flask, count: int = 25) -> None:
+    """`count` more actions of the Leeds editor's own on its 2011 plan."""
+    plan = db.session.execute(select(ImprovementPlan).where(
+        ImprovementPlan.assessment_id == assessment_id("2011", LEEDS))).scalar_one()
+    for number in range(count):
+        plan.actions.append(PlanAction(origin="own", text=f"Own action {number}", text_edited=True,
+                                       priority=900 + number, priority_score=0, status="in_progress",
+                                       owner="Head of Commissioning"))
+    db.session.commit()
+
+
+def export_job(app: Flask, failed: int = 1) -> None:
+    """A batch export of 2011 under way: `failed` of its authorities failed (with reasons), two done, the rest
+    pending."""
+    from csptoolkit.models import Cycle, ExportItem, ExportJob, Organisation, User
+
+    admin = db.session.execute(select(User).filter_by(email=ADMIN)).scalar_one()
+    cycle = db.session.execute(select(Cycle).filter_by(slug="2011")).scalar_one()
+    ids = db.session.execute(select(Organisation.id).order_by(Organisation.id)).scalars().all()
+    job = ExportJob(cycle_id=cycle.id, kind="benchmarks", locale="en", requested_by_id=admin.id, state="running",
+                    total=len(ids))
+    job.items = [ExportItem(organisation_id=o, state="failed" if n < failed else "done" if n < failed + 2
+                            else "pending", reason="No scores." if n < failed else None) for n, o in enumerate(ids)]
+    db.session.add(job)
+    db.session.commit()
+
+
+def more_failures(app: Flask) -> None:
+    from csptoolkit.models import ExportItem
+
+    pending = db.session.execute(select(ExportItem).filter_by(state="pending").limit(25)).scalars().all()
+    for item in pending:
+        item.state, item.reason = "failed", "No scores."
+    db.session.commit()
+
+
+def more_export_jobs(app: Flask) -> None:
+    for _ in range(10):
+        export_job(app, failed=3)
+
+
 ANSWERS = (answer_one, answer_everything)
 GROWTH = {
     "task list, every answer and files": (EDITOR, "/", ANSWERS),
@@ -409,8 +492,13 @@ GROWTH = {
     "authority's review page, a finding on every criterion": (ADMIN, "/assessments/{review}/review",
                                                               (None, find_everything)),
     "calibration, 25 more reviews": (ADMIN, "/admin/calibration", (None, assign_more)),
+    "batch export, 25 more failures": (ADMIN, "/admin/exports/1", (export_job, more_failures)),
+    "batch export JSON, 25 more failures": (ADMIN, "/admin/exports/1/progress.json", (export_job, more_failures)),
+    "batch exports, 10 more": (ADMIN, "/admin/exports", (export_job, more_export_jobs)),
     "saved groups, 6 saved": (VIEWER, "/benchmarks/groups", (None, save_groups)),
     "benchmark, 6 saved groups offered": (VIEWER, benchmark("statistical-neighbours"), (None, save_groups)),
+    "improvement plan, 25 more own actions": (EDITOR, "/assessments/{leeds}/plan", (None, add_own_actions)),
+    "improvement plan XLSX, 25 more own actions": (EDITOR, "/assessments/{leeds}/plan.xlsx", (None, add_own_actions)),
 }
 
 

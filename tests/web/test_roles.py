@@ -19,6 +19,7 @@ from csptoolkit.models import (
     ReviewAssignment,
     User,
 )
+from csptoolkit.models.plan import ImprovementPlan, PlanAction
 
 from .conftest import ADMIN, CHAMPION, EDITOR, VIEWER, Browser, csrf_token
 
@@ -52,11 +53,36 @@ EXPECTED: dict[str, dict[str, int]] = {
     # The authority's answers to its review: its own people and the programme; champions review elsewhere.
     "responses.review": {ANONYMOUS: SIGN_IN, ADMIN: 200, CHAMPION: 404, EDITOR: 200, VIEWER: 200, "other": 404},
     "calibration.overview": {ANONYMOUS: SIGN_IN, ADMIN: 200, CHAMPION: 403, EDITOR: 403, VIEWER: 403},
+    # Batch exports: programme admins only, and nobody else is told they exist; asked of a finished export's zip.
+    "exports.jobs": {ANONYMOUS: SIGN_IN, ADMIN: 200, CHAMPION: 404, EDITOR: 404, VIEWER: 404},
+    "exports.job": {ANONYMOUS: SIGN_IN, ADMIN: 200, CHAMPION: 404, EDITOR: 404, VIEWER: 404},
+    "exports.job_json": {ANONYMOUS: SIGN_IN, ADMIN: 200, CHAMPION: 404, EDITOR: 404, VIEWER: 404},
+    "exports.download": {ANONYMOUS: SIGN_IN, ADMIN: 200, CHAMPION: 404, EDITOR: 404, VIEWER: 404},
+    "exports.delete": {ANONYMOUS: SIGN_IN, ADMIN: 200, CHAMPION: 404, EDITOR: 404, VIEWER: 404},
+    # Learning matches: the authority's own people and the programme (a draft's page says it has none yet);
+    # the opt-ins page is the authority's (its editors change them, its viewers read them).
+    "learning.show": {ANONYMOUS: SIGN_IN, ADMIN: 200, CHAMPION: 404, EDITOR: 200, VIEWER: 200, "other": 404},
+    "learning.sharing": {ANONYMOUS: SIGN_IN, ADMIN: 404, CHAMPION: 404, EDITOR: 200, VIEWER: 200},
+    # What-if on the plan: the plan's readers (the authority's editors and viewers, programme admins).
+    "whatif.show": {ANONYMOUS: SIGN_IN, ADMIN: 200, CHAMPION: 404, EDITOR: 200, VIEWER: 200, "other": 404},
+    "whatif.data": {ANONYMOUS: SIGN_IN, ADMIN: 200, CHAMPION: 404, EDITOR: 200, VIEWER: 200, "other": 404},
+    # An assessment's answers and scores as spreadsheets: as the overview, and its champions only while in review.
+    "downloads.workbook": {ANONYMOUS: SIGN_IN, ADMIN: 200, CHAMPION: 404, EDITOR: 200, VIEWER: 200, "other": 404},
+    "downloads.answers_csv": {ANONYMOUS: SIGN_IN, ADMIN: 200, CHAMPION: 404, EDITOR: 200, VIEWER: 200,
+                              "other": 404},
+    "downloads.scores_csv": {ANONYMOUS: SIGN_IN, ADMIN: 200, CHAMPION: 404, EDITOR: 200, VIEWER: 200,
+                             "other": 404},
     "benchmark.authority": {ANONYMOUS: SIGN_IN, ADMIN: 302, CHAMPION: 403, EDITOR: 200, VIEWER: 200},
     "benchmark.trend": {ANONYMOUS: SIGN_IN, ADMIN: 302, CHAMPION: 403, EDITOR: 200, VIEWER: 200},
     "benchmark.national": {ANONYMOUS: SIGN_IN, ADMIN: 200, CHAMPION: 403, EDITOR: 403, VIEWER: 403},
     "benchmark.regions": {ANONYMOUS: SIGN_IN, ADMIN: 200, CHAMPION: 403, EDITOR: 403, VIEWER: 403},
     "benchmark.groups": {ANONYMOUS: SIGN_IN, ADMIN: 200, CHAMPION: 403, EDITOR: 200, VIEWER: 200},
+    # PDFs: the benchmark report as its page (an admin names an authority, else goes to the national view); the
+    # region report needs a region named (none here: 404), the nation's is the national view's.
+    "reports.benchmark_pdf": {ANONYMOUS: SIGN_IN, ADMIN: 302, CHAMPION: 403, EDITOR: 200, VIEWER: 200},
+    "reports.region_pdf": {ANONYMOUS: SIGN_IN, ADMIN: 404, CHAMPION: 403, EDITOR: 403, VIEWER: 403},
+    "reports.nation_pdf": {ANONYMOUS: SIGN_IN, ADMIN: 200, CHAMPION: 403, EDITOR: 403, VIEWER: 403},
+    "reports.plan_pdf": {ANONYMOUS: SIGN_IN, ADMIN: 200, CHAMPION: 404, EDITOR: 200, VIEWER: 200, "other": 404},
     "auth.sign_in": {ANONYMOUS: 200, ADMIN: 302, CHAMPION: 302, EDITOR: 302, VIEWER: 302},
     "auth.language": {ANONYMOUS: 302, ADMIN: 302, CHAMPION: 302, EDITOR: 302, VIEWER: 302},
     # The API takes bearer tokens only: a session cookie gets 401 whoever it belongs to (tests/web/test_api.py
@@ -69,9 +95,16 @@ EXPECTED: dict[str, dict[str, int]] = {
     "api.scores": {ANONYMOUS: 401, ADMIN: 401, CHAMPION: 401, EDITOR: 401, VIEWER: 401},
     "api.assessment_review": {ANONYMOUS: 401, ADMIN: 401, CHAMPION: 401, EDITOR: 401, VIEWER: 401},
     "api.benchmark": {ANONYMOUS: 401, ADMIN: 401, CHAMPION: 401, EDITOR: 401, VIEWER: 401},
+    # The improvement plan: the authority's editors and viewers and the programme read it; only editors change it.
+    "plan.show": {ANONYMOUS: SIGN_IN, ADMIN: 200, CHAMPION: 404, EDITOR: 200, VIEWER: 200, "other": 404},
+    "plan.targets": {ANONYMOUS: SIGN_IN, ADMIN: 200, CHAMPION: 404, EDITOR: 200, VIEWER: 200, "other": 404},
+    "plan.action": {ANONYMOUS: SIGN_IN, ADMIN: 200, CHAMPION: 404, EDITOR: 200, VIEWER: 200, "other": 404},
+    "plan.new_action": {ANONYMOUS: SIGN_IN, ADMIN: 403, CHAMPION: 404, EDITOR: 200, VIEWER: 403, "other": 404},
+    "plan.download_xlsx": {ANONYMOUS: SIGN_IN, ADMIN: 200, CHAMPION: 404, EDITOR: 200, VIEWER: 200, "other": 404},
+    "plan.download_csv": {ANONYMOUS: SIGN_IN, ADMIN: 200, CHAMPION: 404, EDITOR: 200, VIEWER: 200, "other": 404},
 }
 POST_ONLY = {"benchmark.delete_group", "assess.start", "assess.submit", "auth.sign_out", "admin.toggle_active",
-             "admin.revoke_token", "champion.complete"}
+             "admin.revoke_token", "champion.complete", "plan.generate", "plan.delete_action"}
 
 
 def own_assessment(email: str) -> Assessment:
@@ -126,6 +159,24 @@ def editors_group() -> PeerGroup:
     return group
 
 
+def finished_export() -> int:
+    """A finished batch export with its zip on disk (made on first use), so that a 404 means "not yours"."""
+    from csptoolkit.models import ExportJob
+
+    job = db.session.execute(select(ExportJob).filter_by(state="done")).scalars().first()
+    if job is None:
+        admin = db.session.execute(select(User).filter_by(email=ADMIN)).scalar_one()
+        cycle = db.session.execute(select(Cycle).filter_by(slug="2011")).scalar_one()
+        job = ExportJob(cycle_id=cycle.id, kind="benchmarks", locale="en", requested_by_id=admin.id, state="done",
+                        total=0, file_name="roles-export.zip", size_bytes=22)
+        db.session.add(job)
+        db.session.commit()
+        folder = Path(current_app.config["EXPORTS_PATH"])
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "roles-export.zip").write_bytes(b"PK\x05\x06" + bytes(18))  # an empty zip
+    return job.id
+
+
 def url_for_rule(rule, assessment: Assessment) -> str:
     values = {"assessment_id": assessment.id, "key": assessment.cycle.framework_version.rules().standards[0].id,
               "user_id": 1, "slug": "2011", "code": "cy", "token_id": 1}
@@ -137,6 +188,11 @@ def url_for_rule(rule, assessment: Assessment) -> str:
         values["assessment_id"] = submitted_assessment().id
     if rule.endpoint.startswith("champion."):
         values["assessment_id"] = champions_review().id
+    if "job_id" in rule.arguments:
+        values["job_id"] = finished_export()
+    if "action_id" in rule.arguments:  # an action of the assessment's own plan (the demo gives each one)
+        values["action_id"] = db.session.execute(select(PlanAction.id).join(ImprovementPlan).where(
+            ImprovementPlan.assessment_id == values["assessment_id"]).order_by(PlanAction.id)).scalars().first()
     return rule.build({name: values[name] for name in rule.arguments})[1]
 
 
