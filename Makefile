@@ -51,9 +51,10 @@ test-sqlite: install browser
 test-postgres: install browser
 	CSPTOOLKIT_TEST_DATABASE_URL=$(POSTGRES_TEST_URL) $(BIN)/pytest -n 2 -q
 
-bench: install  ## the speed measurements (bench/README.md): ratios against a baseline measured in the same run
+bench: install  ## the speed measurements (bench/README.md): ratios against a baseline measured in the same run (bench/batch_export.py apart: it takes half an hour)
 	$(BIN)/python bench/national_benchmark.py
 	$(BIN)/python bench/benchmark_page.py --pages all
+	$(BIN)/python bench/pdf_report.py
 
 test: lint test-sqlite test-postgres  ## ruff, the import contract, and the suite on SQLite then PostgreSQL
 
