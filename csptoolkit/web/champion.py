@@ -236,11 +236,13 @@ def _review_form_class(framework: standards_rules.Framework, shape: tuple, local
     class ReviewForm(FlaskForm):
         pass
 
+    # Made for one language, so its words are plain text once, not lazy strings translated at every render.
+    outcomes = options([(value, str(label)) for value, label in OUTCOME_CHOICES])
     for cid, i, sampled, answered in shape:
         criterion = framework.criterion(cid)
         levels = shown.level_options(framework, criterion, locale)
         setattr(ReviewForm, f"c{i}_outcome", RadioField(
-            _("Your finding on %(id)s", id=cid), widget=GovRadioInput(), choices=options(OUTCOME_CHOICES),
+            _("Your finding on %(id)s", id=cid), widget=GovRadioInput(), choices=outcomes,
             validate_choice=False, description=_("In the evidence sample: look at its evidence and record a finding.")
             if sampled else _("Not in the evidence sample: without a finding, its rating counts as agreed.")))
         setattr(ReviewForm, f"c{i}_proposed", SelectField(
@@ -259,10 +261,10 @@ def _review_form_class(framework: standards_rules.Framework, shape: tuple, local
             setattr(ReviewForm, f"c{i}_sample", BooleanField(_("Add %(id)s to the evidence sample", id=cid),
                                                              widget=GovCheckboxInput()))
     ReviewForm.comment = TextAreaField(
-        _l("Comment on this standard (optional)"), widget=GovTextArea(),
-        description=_l("What the authority and the programme should read about this standard as a whole."))
+        _("Comment on this standard (optional)"), widget=GovTextArea(),
+        description=_("What the authority and the programme should read about this standard as a whole."))
     ReviewForm.revision = HiddenField()  # what the page showed: a save over someone else's change is refused
-    ReviewForm.save = SubmitField(_l("Save findings"), widget=GovSubmitInput())
+    ReviewForm.save = SubmitField(_("Save findings"), widget=GovSubmitInput())
     return ReviewForm
 
 
