@@ -189,9 +189,8 @@ def crawl(page, urls: list[str], who: str) -> list[str]:
     return problems
 
 
-@pytest.mark.parametrize("email", [EDITOR, VIEWER, WELSH_EDITOR, ADMIN, CHAMPION])
-def test_every_main_page_of_every_role_is_clean_at_both_widths(chromium, crawl_server: str, email: str) -> None:
-    urls = pages_of(email)
+def crawl_as(chromium, crawl_server: str, email: str, urls: list[str]) -> list[str]:
+    """Sign in as `email` through the form, then crawl `urls`: every problem found, as readable lines."""
     # bypass_csp only so that axe-core can be injected; the pages run under their real policy otherwise.
     context = chromium.new_context(base_url=crawl_server, viewport={"width": WIDTHS[0], "height": 900},
                                    bypass_csp=True)
@@ -204,9 +203,14 @@ def test_every_main_page_of_every_role_is_clean_at_both_widths(chromium, crawl_s
         with page.expect_navigation():
             page.press("#password", "Enter")
         assert "/sign-in" not in page.url, f"{email} could not sign in"
-        problems = crawl(page, urls, email)
+        return crawl(page, urls, email)
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("email", [EDITOR, VIEWER, WELSH_EDITOR, ADMIN, CHAMPION])
+def test_every_main_page_of_every_role_is_clean_at_both_widths(chromium, crawl_server: str, email: str) -> None:
+    problems = crawl_as(chromium, crawl_server, email, pages_of(email))
     assert problems == [], "\n".join(problems)
 
 

@@ -10,8 +10,7 @@ from sqlalchemy import select
 from csptoolkit.extensions.database import db
 from csptoolkit.models.plan import ImprovementPlan, PlanAction
 
-from .test_browser_journey import PASSWORD
-from .test_crawl import _assessment, chromium, crawl, crawl_app, crawl_server  # noqa: F401 (fixtures)
+from .test_crawl import _assessment, chromium, crawl_app, crawl_as, crawl_server  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.e2e
 
@@ -32,18 +31,5 @@ def _plan_pages(email: str) -> list[str]:
 
 @pytest.mark.parametrize("email", [EDITOR, VIEWER])
 def test_the_plan_pages_are_clean_at_both_widths(chromium, crawl_server: str, email: str) -> None:  # noqa: F811
-    urls = _plan_pages(email)
-    context = chromium.new_context(base_url=crawl_server, viewport={"width": 1280, "height": 900}, bypass_csp=True)
-    try:
-        page = context.new_page()
-        page.set_default_timeout(30000)
-        page.goto("/sign-in")
-        page.fill("#email", email)
-        page.fill("#password", PASSWORD)
-        with page.expect_navigation():
-            page.press("#password", "Enter")
-        assert "/sign-in" not in page.url, f"{email} could not sign in"
-        problems = crawl(page, urls, email)
-    finally:
-        context.close()
+    problems = crawl_as(chromium, crawl_server, email, _plan_pages(email))
     assert problems == [], "\n".join(problems)
