@@ -162,6 +162,38 @@ def rank(score: float, ordered: Sequence[float]) -> int:
     return len(ordered) - bisect_right(ordered, score) + 1
 
 
+def rank_bounds(now: Position, score: float) -> tuple[int, int]:
+    """The best and worst rank `score` could have in the group if it replaced the authority's own, as far as what
+    `now` shows tells: the quartiles (`now` must show statistics), the authority's own score and its rank.
+
+    Only those figures are used, never a member's value, so the bounds move only where `score` passes a quartile
+    or the authority's own score, all of them shown already: trying scores finds nothing more. A quartile at order
+    position h (R type 7) lies between the values at floor(h) and ceil(h), so at most n - 1 - floor(h) values are
+    above it and at least n - ceil(h) are at or above it; the authority's own value, which `score` replaces, is
+    taken out of those counts.
+    """
+    stats, own = now.stats, now.score
+    n = stats.n
+    peers = n - (own is not None)
+    at_most, at_least = peers, 0  # how many of the other members score strictly higher than `score`
+    for quartile, p in ((stats.q1, 0.25), (stats.median, 0.5), (stats.q3, 0.75)):
+        if quartile is None:
+            raise ValueError("rank_bounds needs a position that shows the quartiles")
+        at = (n - 1) * p
+        low = math.floor(at)
+        high = low if at == low else low + 1
+        if quartile <= score:
+            at_most = min(at_most, n - 1 - low - (own is not None and own > quartile))
+        else:
+            at_least = max(at_least, n - high - (own is not None and own >= quartile))
+    if own is not None and now.rank is not None:  # now.rank - 1 members are above the authority's own score
+        if own <= score:
+            at_most = min(at_most, now.rank - 1)
+        if own >= score:
+            at_least = max(at_least, now.rank - 1)
+    return 1 + at_least, 1 + at_most
+
+
 def band(score: float, stats: Statistics) -> str | None:
     """The quartile band A-D of a score against a group's quartiles."""
     if stats.suppressed:

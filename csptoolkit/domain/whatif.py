@@ -4,8 +4,9 @@ Nothing here is a formula of its own. The hypothetical answers are a copy of the
 target put in its criterion's place, scored by domain/scoring; the position is domain/benchmark's rank and quartile
 band over the authority's group with the authority's own score replaced, cut down by domain/benchmark's disclosure
 rule. What comes out holds the authority's own rank, group size and band only: no peer's value, no statistic.
-With the targets, an authority user gets only the quartile band against the group's quartiles as they are now,
-never a rank (`projected`: a rank of a score one can choose would find every peer's value by trying).
+With the targets, an authority user gets the quartile band against the group's quartiles as they are now, and the
+ranks the score could have as far as those quartiles and the authority's own place tell (`projected`): never a
+rank worked out from the peers' values, since a rank of a score one can choose would find every one by trying.
 
 Decisions, said on the page too:
 - A target may be any level on the scale, below the current level as well as above: the authority is exploring,
@@ -71,8 +72,9 @@ class Standing:
     """The authority's own place in its group on one score: what the disclosure rule lets through, nothing else."""
 
     of: int  # the group's members with a score, the authority included
-    rank: int | None = None  # None when the rule withholds it (or the authority has no score)
+    rank: int | None = None  # None when the rule withholds it, the authority has no score, or only `ranks` is known
     band: str | None = None  # quartile band A-D, on the same terms
+    ranks: tuple[int, int] | None = None  # a hypothetical score's best and worst possible rank, when not exact
 
     @property
     def shown(self) -> bool:
@@ -113,16 +115,21 @@ def _positions(own: Hashable, members: Iterable[Hashable], scores: Mapping[Hasha
 
 def projected(now: benchmark.Position, value: float | None) -> Standing:
     """Where a hypothetical score would stand, for an authority user: its quartile band against the quartiles the
-    group shows now (the benchmark page's), and no rank.
+    group shows now (the benchmark page's), and the ranks it could have as far as those quartiles and the
+    authority's own score and rank tell (domain/benchmark.rank_bounds): exact where they pin it down.
 
-    A rank with a score the reader chooses is a probe: the rank moves exactly where the score passes a peer's, so
-    trying targets would find every peer's own value (and the minimum and maximum), which the disclosure rule
-    never shows (domain/benchmark.disclosure). Measured against figures already shown, a hypothetical score tells
-    nothing new; where the quartiles are withheld, so is the band.
+    A rank worked out from the peers' values with a score the reader chooses is a probe: it moves exactly where
+    the score passes a peer's, so trying targets would find every peer's own value (and the minimum and maximum),
+    which the disclosure rule never shows (domain/benchmark.disclosure). Measured against figures already shown,
+    a hypothetical score tells nothing new; where the quartiles are withheld, so are the band and the ranks.
     """
     if value is None or not now.disclosure.shows_statistics:
         return Standing(now.of)
-    return Standing(now.of, None, benchmark.band(value, now.stats))
+    best, worst = benchmark.rank_bounds(now, value)
+    band = benchmark.band(value, now.stats)
+    if best == worst:
+        return Standing(now.of, best, band)
+    return Standing(now.of, None, band, (best, worst))
 
 
 def what_if(framework: Framework, answers: Mapping[str, scoring.Answer], targets: Mapping[str, int],

@@ -157,12 +157,20 @@ def score_rows(result) -> list[ScoreRow]:
     return rows
 
 
+def _ordinal(rank: int) -> str:
+    """"4th" in English; Welsh says the plain number ("4 o 11")."""
+    return str(rank) if str(get_locale()) == "cy" else rules.ordinal(rank)
+
+
 def rank_text(position: rules.Position) -> str:
     if position.rank is None:
         return "-"
-    if str(get_locale()) == "cy":
-        return _("%(rank)s of %(n)d", rank=position.rank, n=position.of)
-    return _("%(rank)s of %(n)d", rank=rules.ordinal(position.rank), n=position.of)
+    return _("%(rank)s of %(n)d", rank=_ordinal(position.rank), n=position.of)
+
+
+def ranks_text(best: int, worst: int, n: int) -> str:
+    """"3rd to 5th of 11": the ranks a what-if's score could have (domain/benchmark.rank_bounds)."""
+    return _("%(best)s to %(worst)s of %(n)d", best=_ordinal(best), worst=_ordinal(worst), n=n)
 
 
 def score_export(result, rows: list[ScoreRow]) -> tuple[list[str], list[list]]:

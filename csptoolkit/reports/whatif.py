@@ -17,6 +17,7 @@ from ..domain import scoring, whatif
 from ..domain import standards as standards_rules
 from ..domain.scoring import DOMAIN, OVERALL, score_key
 from .answers import _capped
+from .benchmark import ranks_text
 
 Text = Callable[[Any], Markup]
 
@@ -91,14 +92,15 @@ _SMALL_ON_PHONES, _NARROW = "govuk-table--small-text-until-tablet", "govuk-!-pad
 
 
 def standing_text(standing: whatif.Standing | None, threshold: int, rank_text: Callable[[Any], str]) -> str:
-    """"4th of 11, band B", or why it is not shown."""
+    """"4th of 11, band B" ("3rd to 5th of 11, band B" where only a range is known), or why it is not shown."""
     if standing is None or standing.of == 0:
         return _("Not scored")
     if not standing.shown:
         return _("Not shown: fewer than %(n)d authorities with a score", n=threshold)
-    if standing.rank is None:  # a hypothetical score: its band against the quartiles shown now (domain/whatif)
-        return _("Band %(band)s against the group's quartiles now", band=standing.band)
-    rank = rank_text(rules.Position(None, rules.Statistics(standing.of), rules.Disclosure.POSITION, standing.rank))
+    if standing.ranks is not None:  # a hypothetical score: the ranks it could have, and its band (domain/whatif)
+        rank = ranks_text(*standing.ranks, standing.of)
+    else:
+        rank = rank_text(rules.Position(None, rules.Statistics(standing.of), rules.Disclosure.POSITION, standing.rank))
     return _("%(rank)s, band %(band)s", rank=rank, band=standing.band)
 
 
@@ -126,13 +128,15 @@ def _score_json(score: scoring.Score) -> dict:
 def _standing_json(standing: whatif.Standing | None) -> dict | None:
     if standing is None:
         return None
-    return {"of": standing.of, "rank": standing.rank, "band": standing.band}
+    ranks = standing.ranks or ((standing.rank, standing.rank) if standing.rank is not None else None)
+    return {"of": standing.of, "rank": standing.rank, "ranks": list(ranks) if ranks else None, "band": standing.band}
 
 
 def to_json(framework: standards_rules.Framework, found: whatif.WhatIf, basis: str, group_kind: str | None
             ) -> dict:
     """The what-if as data: rounded scores (null where not scored), bands and gates now and with the targets, and
-    the authority's own standing (null rank and band where the disclosure rule withholds them)."""
+    the authority's own standing: `rank` where it is known exactly, `ranks` the best and worst it could be (the
+    same twice where exact), both null, with the band, where the disclosure rule withholds them."""
     def pair(key: str) -> dict:
         return {"now": _score_json(_score_of(found.current, key)),
                 "what_if": _score_json(_score_of(found.result, key))}

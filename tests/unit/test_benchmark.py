@@ -248,3 +248,53 @@ def test_benchmark_all_agrees_with_one_at_a_time(values: dict[int, float | None]
     everyone = rules.benchmark_all(groups, scores, ["overall", "domain:x"], policy)
     for own, group in groups.items():
         assert everyone[own] == rules.benchmark(own, group, scores, ["overall", "domain:x"], policy)
+
+
+tenths = st.integers(0, 1000).map(lambda t: t / 10)  # stored scores have one decimal: ties are common
+some_scores = st.one_of(scores, tenths)
+
+
+def _place(own: float | None, peers: list[float]) -> rules.Position:
+    return rules.position(own, sorted([*peers] + ([] if own is None else [own])), AUTHORITY_FIXED)
+
+
+def test_rank_bounds_by_hand() -> None:
+    # Own 70 among 40, 50, 60, 72, 80, 90 (n = 7, 4th): q1 at position 1.5 = 55, median at 3 = 70, q3 at 4.5 = 76.
+    now = _place(70.0, [40.0, 50.0, 60.0, 72.0, 80.0, 90.0])
+    assert (now.rank, now.stats.q1, now.stats.median, now.stats.q3) == (4, 55.0, 70.0, 76.0)
+    assert rules.rank_bounds(now, 70.0) == (4, 4)  # its own score: its own rank
+    # 74: above its own score (at most the 3 above it now), below q3 (the values at positions 5 and 6 are >= 76).
+    assert rules.rank_bounds(now, 74.0) == (3, 4)
+    # 95: at or above q3, so at most 7 - 1 - 4 = 2 values above it; nothing shown is higher.
+    assert rules.rank_bounds(now, 95.0) == (1, 3)
+    # 58: below its own score (at least the 3 above it), at or above q1 (at most 7 - 1 - 1 = 5 above q1, 4 of them
+    # peers), below the median 70, which is its own score: the values at 3..6 are >= 70, the authority's among them.
+    assert rules.rank_bounds(now, 58.0) == (4, 5)
+    # 10: below q1 = 55 (the values at 2..6, 5 of them, are >= 55, the authority's one of them: 4 peers at least).
+    assert rules.rank_bounds(now, 10.0) == (5, 7)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(some_scores, min_size=5, max_size=30), st.one_of(st.none(), some_scores), some_scores)
+def test_rank_bounds_hold_the_rank_the_peers_would_give(peers: list[float], own: float | None,
+                                                         score: float) -> None:
+    now = _place(own, peers)
+    best, worst = rules.rank_bounds(now, score)
+    assert 1 <= best <= 1 + sum(1 for v in peers if v > score) <= worst <= len(peers) + 1
+    if own is not None and score == own:
+        assert best == worst == now.rank
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(some_scores, min_size=5, max_size=30), st.one_of(st.none(), some_scores),
+       st.lists(some_scores, min_size=2, max_size=2).map(sorted))
+def test_rank_bounds_move_only_at_figures_already_shown(peers: list[float], own: float | None,
+                                                        tried: list[float]) -> None:
+    """The probe: between two scores tried, with no quartile and not the authority's own score between them, the
+    bounds are the same whatever peers lie between: trying scores finds no peer's value."""
+    now = _place(own, peers)
+    low, high = tried
+    shown = [now.stats.q1, now.stats.median, now.stats.q3] + ([] if own is None else [own])
+    if any(low < p <= high for p in shown) or (own is not None and own in (low, high)):
+        return
+    assert rules.rank_bounds(now, low) == rules.rank_bounds(now, high)

@@ -95,13 +95,17 @@ def test_standing_among_peers_now_and_with_the_targets(mini: Framework, answers:
     # (n - 1)p): q1 at 1.25 = 60 + 0.25 x 10.3125 = 62.578; median at 2.5 = (70.3125 + 72) / 2 = 71.156;
     # 70.3125 is at or above q1, below the median: band C.
     assert found.now[OVERALL] == whatif.Standing(6, 4, "C")
-    # With the targets 82.2916...: an authority user gets no rank (a probe), only the band against the quartiles
-    # shown now: q3 of 50, 60, 70.3125, 72, 80, 90 at 3.75 = 72 + 0.75 x 8 = 78; 82.29 is at or above it: band A.
-    assert found.then[OVERALL] == whatif.Standing(6, None, "A")
+    # With the targets 82.2916...: an authority user gets no rank worked out from the peers (a probe), only what
+    # the figures shown now tell. The band against them: q3 of 50, 60, 70.3125, 72, 80, 90 at 3.75 = 72 + 0.75 x 8
+    # = 78; 82.29 is at or above it: band A. The ranks: q3's position 3.75 means the values at 0..3 are at or
+    # below 78, so at most 6 - 4 = 2 are above it (the authority's own 70.3125 is not one of them), and so at
+    # most 2 peers above 82.29; nothing shown lies above 82.29 to say more: 1st to 3rd. (Really 2nd: only 90.)
+    assert found.then[OVERALL] == whatif.Standing(6, None, "A", (1, 3))
     # A smaller step, A1.2 to 2 alone: overall = a = (68.75 + 225) / 4 = 73.4375: at or above the median now
-    # (71.156), below q3 now (78): band B.
+    # (71.156), below q3 now (78): band B. At most 3 peers above (3 are above the authority's 70.3125 now), and at
+    # least 2: q3 = 78 > 73.4375, and the values at positions 4 and 5 are at or above 78. 3rd to 4th (really 3rd).
     step = whatif.what_if(mini, answers, {"A1.2": 2}, own="own", members=list(peers), scores=peers, policy=AUTHORITY)
-    assert step.then[OVERALL] == whatif.Standing(6, None, "B")
+    assert step.then[OVERALL] == whatif.Standing(6, None, "B", (3, 4))
     # Programme staff, who see every member's value named anyway, get the rank with the targets: 82.29 has only 90
     # above it, 2nd of 6; quartiles of 50, 60, 72, 80, 82.29, 90: q3 = 80 + 0.75 x 2.2917 = 81.72: band A.
     programme = benchmark.Policy(benchmark.Audience.PROGRAMME, benchmark.GroupAccess.FIXED, 5)
@@ -115,14 +119,17 @@ def test_trying_targets_never_finds_a_peers_score(mini: Framework, answers: dict
     the peer (72 here: 4th of 7 below it, 3rd above); what it is shown must not."""
     peers = {"p1": {OVERALL: 90.0}, "p2": {OVERALL: 80.0}, "p3": {OVERALL: 72.0}, "p4": {OVERALL: 60.0},
              "p5": {OVERALL: 50.0}, "p6": {OVERALL: 40.0}}
-    below = whatif.what_if(mini, answers, {}, own="own", members=list(peers), scores=peers, policy=AUTHORITY)
+    now = whatif.what_if(mini, answers, {}, own="own", members=list(peers), scores=peers, policy=AUTHORITY)
+    below = whatif.what_if(mini, answers, {"A1.1": 4}, own="own", members=list(peers), scores=peers,
+                           policy=AUTHORITY)
     above = whatif.what_if(mini, answers, {"A1.2": 2}, own="own", members=list(peers), scores=peers,
                            policy=AUTHORITY)
-    assert below.result.overall.exact < 72 < above.result.overall.exact  # 70.3125 and 73.4375
-    # Quartiles shown now, of 40, 50, 60, 70.3125, 72, 80, 90: median 70.3125 (position 3), q3 at 4.5 = 76. Both
-    # probes are at or above the median and below q3: band B, no rank, nothing to tell them apart.
-    assert below.now[OVERALL] == whatif.Standing(7, 4, "B")  # its own real place is shown, as on the benchmark
-    assert below.then[OVERALL] == above.then[OVERALL] == whatif.Standing(7, None, "B")
+    assert below.result.overall.exact < 72 < above.result.overall.exact  # 71.875 and 73.4375
+    # Quartiles shown now, of 40, 50, 60, 70.3125, 72, 80, 90: median 70.3125 (position 3), q3 at 4.5 = 76.
+    assert now.now[OVERALL] == now.then[OVERALL] == whatif.Standing(7, 4, "B")  # its own place, as on the benchmark
+    # Both probes are above the authority's own score (at most 3 peers above) and below q3 (at least the values
+    # at positions 5 and 6 above): band B, 3rd to 4th, nothing to tell them apart.
+    assert below.then[OVERALL] == above.then[OVERALL] == whatif.Standing(7, None, "B", (3, 4))
 
 
 def test_a_small_group_gives_no_rank_or_band(mini: Framework, answers: dict) -> None:
@@ -140,7 +147,7 @@ def test_a_standing_holds_only_the_authoritys_own_place(mini: Framework, answers
     peers = {f"p{i}": {OVERALL: float(10 * i)} for i in range(1, 8)}
     programme = benchmark.Policy(benchmark.Audience.PROGRAMME, benchmark.GroupAccess.FIXED, 5)
     found = whatif.what_if(mini, answers, {}, own="own", members=list(peers), scores=peers, policy=programme)
-    assert [f.name for f in dataclasses.fields(whatif.Standing)] == ["of", "rank", "band"]
+    assert [f.name for f in dataclasses.fields(whatif.Standing)] == ["of", "rank", "band", "ranks"]
     assert found.now[OVERALL] == whatif.Standing(8, 1, "A")  # 70.3125 is above 10..70
 
 
@@ -156,9 +163,8 @@ def test_targets_equal_to_the_answers_change_nothing(case: tuple[Framework, dict
                            policy=AUTHORITY)
     assert _all_scores(found.result) == _all_scores(found.current) == _all_scores(score(framework, answers))
     assert found.result.overall.band == found.current.overall.band
-    # The same band and group as now; never a rank with targets for an authority user (domain/whatif.projected).
-    assert {k: (s.of, s.band) for k, s in found.then.items()} == {k: (s.of, s.band) for k, s in found.now.items()}
-    assert all(s.rank is None for s in found.then.values()) and found.changed == ()
+    # The same place in the same group as now: the authority's own score is where the figures shown pin its rank.
+    assert found.then == found.now and found.changed == ()
 
 
 @settings(max_examples=150, deadline=None)

@@ -137,17 +137,28 @@ def standing(own: float | None, peers: list[float]) -> dict | None:
     values = sorted([*peers, own])
     q1, median, q3 = statistics.quantiles(values, n=4, method="inclusive")
     letter = "A" if own >= q3 else "B" if own >= median else "C" if own >= q1 else "D"
-    return {"of": len(values), "rank": 1 + sum(1 for v in peers if v > own), "band": letter}
+    rank = 1 + sum(1 for v in peers if v > own)
+    return {"of": len(values), "rank": rank, "ranks": [rank, rank], "band": letter}
 
 
 def projected(then: float | None, now: float | None, peers: list[float]) -> dict | None:
-    """A hypothetical score's standing for an authority user: no rank, and its quartile band against the quartiles
-    of the group as it is now (with the authority's current score)."""
+    """A hypothetical score's standing for an authority user: its quartile band against the quartiles of the group
+    as it is now (with the authority's current score), and the rank the peers' own values would give it, which
+    the page must never show exactly unless the figures it shows pin it down (checked by `holds`)."""
     if then is None or now is None:
         return None
     q1, median, q3 = statistics.quantiles(sorted([*peers, now]), n=4, method="inclusive")
     letter = "A" if then >= q3 else "B" if then >= median else "C" if then >= q1 else "D"
-    return {"of": len(peers) + 1, "rank": None, "band": letter}
+    return {"of": len(peers) + 1, "rank": 1 + sum(1 for v in peers if v > then), "band": letter}
+
+
+def holds(shown: dict, expected: dict) -> bool:
+    """The what-if's standing as shown agrees with the one worked out here: the same group size and band, a range
+    of ranks that holds the real one, and an exact rank only where the range is a single rank."""
+    best, worst = shown["ranks"]
+    exact = shown["rank"]
+    return (shown["of"], shown["band"]) == (expected["of"], expected["band"]) and best <= expected["rank"] <= worst \
+        and (exact is None) == (best != worst) and exact in (None, expected["rank"])
 
 
 def ordinal(n: int) -> str:
@@ -204,8 +215,8 @@ def test_figures_agree_with_an_independent_rescoring(seeded_app: Flask, browser:
     assert body["group"]["kind"] == "statistical-neighbours"
     for key in ["overall", *(f"domain:{d['id']}" for d in document["domains"])]:
         others = [p[key] for p in peers.values() if p[key] is not None]
-        assert standings[key] == {"now": standing(stored(now[key][0]), others),
-                                  "what_if": projected(stored(then[key][0]), stored(now[key][0]), others)}, key
+        assert standings[key]["now"] == standing(stored(now[key][0]), others), key
+        assert holds(standings[key]["what_if"], projected(stored(then[key][0]), stored(now[key][0]), others)), key
 
     # The page without JavaScript: the same targets posted with "Recalculate" give the same figures.
     browser.get(page(a.id))
@@ -219,8 +230,10 @@ def test_figures_agree_with_an_independent_rescoring(seeded_app: Flask, browser:
     others = [p["overall"] for p in peers.values() if p["overall"] is not None]
     was = standing(stored(now["overall"][0]), others)
     will = projected(stored(then["overall"][0]), stored(now["overall"][0]), others)
+    best, worst = body["group"]["standings"]["overall"]["what_if"]["ranks"]
+    assert best < worst  # the targets moved Leeds off its own score, so only a range is known
     assert (f"Overall {ordinal(was['rank'])} of {was['of']}, band {was['band']} "
-            f"Band {will['band']} against the group's quartiles now") in text
+            f"{ordinal(best)} to {ordinal(worst)} of {will['of']}, band {will['band']}") in text
     for criterion_id, level in TARGETS.items():  # the choices are kept
         assert chosen(browser.last, criterion_id, level), criterion_id
     assert '<select class="govuk-select govuk-!-width-full" id="L1.2" name="L1.2"' in browser.last  # leadership
@@ -317,7 +330,7 @@ def test_a_small_group_shows_no_rank_or_band_whatever_the_targets(seeded_app: Fl
         for key, both in body["group"]["standings"].items():
             for when in ("now", "what_if"):
                 assert both[when]["rank"] is None and both[when]["band"] is None, (key, when)
-                assert set(both[when]) == {"of", "rank", "band"}
+                assert set(both[when]) == {"of", "rank", "ranks", "band"} and both[when]["ranks"] is None
         browser.get(f"{page(a.id)}?{query}")
         text = text_of(browser.last)
         assert not re.search(r"\b\d+(st|nd|rd|th) of \d+", text)
@@ -332,7 +345,7 @@ def test_no_peer_value_is_ever_in_the_json(seeded_app: Flask, browser: Browser) 
     body = browser.get(f"{page(a.id, json=True)}?html=1&L1.1=4").get_json()
     for both in body["group"]["standings"].values():
         for when in ("now", "what_if"):
-            assert set(both[when]) == {"of", "rank", "band"}
+            assert set(both[when]) == {"of", "rank", "ranks", "band"}
     # No peer's score, as a figure, anywhere in the results either (the authority's own figures are its own).
     own_figures = {v["score"] for part in ("domains", "standards") for s in body[part].values()
                    for v in s.values()} | {v["score"] for v in body["overall"].values()}
