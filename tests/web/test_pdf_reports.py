@@ -411,3 +411,13 @@ def test_the_plan_pdf_is_for_those_who_may_read_the_plan(seeded_app: Flask, brow
     browser.get(f"/assessments/{leeds.id}/plan.pdf", status=404)
     with pytest.raises(report_files.NotAllowed):
         report_files.plan_pdf(db.session, user(CHAMPION), leeds.id)
+
+
+def test_print_styles_ask_for_no_opentype_features() -> None:
+    """WeasyPrint 70 keeps a Pango attribute list for every piece of text with OpenType features and never frees
+    it (about 0.5 MB a report: bench/batch_export.py showed a worker climbing through the batch). The print
+    stylesheet and templates must ask for none."""
+    folder = Path(pdf.__file__).parent / "templates" / "print"
+    for path in [pdf.PRINT_CSS, *sorted(folder.rglob("*.html"))]:
+        found = re.findall(r"font-(?:variant[a-z-]*|feature-settings|kerning)\s*:", path.read_text())
+        assert not found, (path.name, found)
