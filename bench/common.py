@@ -115,9 +115,9 @@ def csrf_token(html: str) -> str:
     return match.group(1)
 
 
-def median_seconds(runs: dict[str, Callable[[], object]], repeats: int, warmup: int = 1,
-                   before: Callable[[], object] | None = None) -> dict[str, float]:
-    """Median wall time of each of `runs` over `repeats` rounds after `warmup` untimed ones.
+def timed_rounds(runs: dict[str, Callable[[], object]], repeats: int, warmup: int = 1,
+                 before: Callable[[], object] | None = None) -> dict[str, list[float]]:
+    """Wall time of each of `runs` in each of `repeats` rounds after `warmup` untimed ones.
 
     The runs take turns within each round, so a burst of load from elsewhere on the machine falls on the
     baseline and the code under test alike and the ratios between them hold. `before` runs untimed before each
@@ -134,6 +134,13 @@ def median_seconds(runs: dict[str, Callable[[], object]], repeats: int, warmup: 
             elapsed = time.perf_counter() - start
             if index >= warmup:
                 times[name].append(elapsed)
+    return times
+
+
+def median_seconds(runs: dict[str, Callable[[], object]], repeats: int, warmup: int = 1,
+                   before: Callable[[], object] | None = None) -> dict[str, float]:
+    """The median of each run's times from timed_rounds."""
+    times = timed_rounds(runs, repeats, warmup, before)
     return {name: statistics.median(values) for name, values in times.items()}
 
 

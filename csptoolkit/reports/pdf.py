@@ -9,13 +9,23 @@
 - The print stylesheet and the font configuration are parsed once per process and kept: parsing them is a fixed
   cost of every PDF (a batch makes hundreds). Nothing else is kept between renders, so a worker's memory stays
   flat across a batch. The "Page X of Y" wording is one small stylesheet per language, kept the same way.
+- Python's cyclic garbage collector is paused while WeasyPrint lays a document out (as Mercurial's `nogc` does
+  while it builds large structures). Layout makes hundreds of thousands of objects that live until the end of the
+  render, and each collection the collector starts meanwhile walks them and the whole application heap besides
+  (the standards, the cycle's kept scores): up to a sixth of a render's time in a process holding the demo data. What
+  a render drops is nearly all freed at once by reference counting, so the pause does not raise its peak memory
+  (the nation report: 300 MB paused, 299 MB not); the rest is collected as usual once the render ends. Threads
+  rendering at once share one pause, and a collector the caller had turned off stays off.
 
 Needs no application or request context: it takes HTML and returns bytes.
 """
 
 from __future__ import annotations
 
+import gc
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -76,6 +86,33 @@ class _Kept:
 _KEPT = _Kept()
 
 
+class _Pause:
+    """The collector paused while any thread renders, and given back as it was when the last render ends."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.rendering = 0
+        self.was_enabled = False
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        with self.lock:
+            if self.rendering == 0:
+                self.was_enabled = gc.isenabled()
+                gc.disable()
+            self.rendering += 1
+        try:
+            yield
+        finally:
+            with self.lock:
+                self.rendering -= 1
+                if self.rendering == 0 and self.was_enabled:
+                    gc.enable()
+
+
+_PAUSE = _Pause()
+
+
 def _css_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
 
@@ -96,6 +133,7 @@ def render(html: str, page_numbers: tuple[str, str, str] = ("Page ", " of ", "")
     """A PDF/UA-1 document from print HTML (which names its language and title); `page_numbers` is the wording
     around the page number and the page count, in the document's language."""
     fonts, stylesheet = _KEPT.get()
-    document = HTML(string=html, base_url=STATIC_FOLDER.as_uri() + "/", url_fetcher=StaticOnlyFetcher())
-    return document.write_pdf(stylesheets=[stylesheet, page_numbers_css(*page_numbers)], font_config=fonts,
-                              pdf_variant=PDF_VARIANT)
+    numbers = page_numbers_css(*page_numbers)
+    with _PAUSE.held():
+        document = HTML(string=html, base_url=STATIC_FOLDER.as_uri() + "/", url_fetcher=StaticOnlyFetcher())
+        return document.write_pdf(stylesheets=[stylesheet, numbers], font_config=fonts, pdf_variant=PDF_VARIANT)

@@ -7,12 +7,15 @@ one the pages are held to (tests/web/test_disclosure.py), made on the PDF.
 
 from __future__ import annotations
 
+import gc
 import io
 import logging
 import re
 import shutil
 import statistics
 import subprocess
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pypdf
@@ -20,6 +23,7 @@ import pytest
 from flask import Flask
 from PIL import Image
 from sqlalchemy import select
+from weasyprint import HTML
 from weasyprint.urls import FatalURLFetchingError
 
 from csptoolkit.extensions.database import db
@@ -285,6 +289,87 @@ def test_the_fetcher_reads_the_static_folder_only(tmp_path: Path) -> None:
         with pytest.raises(pdf.RefusedURL):
             fetcher.fetch(outside)
     assert fetcher.fetch("data:text/plain,hello").read() == b"hello"
+
+
+# ----------------------------------------------------------------------------------------------------------
+# The garbage collector during a render (reports/pdf: paused while WeasyPrint works, given back as it was)
+
+TINY = '<html lang="en-GB"><head><title>t</title></head><body><p>A page.</p></body></html>'
+
+
+def watched(seen: list, started=None, after=None):
+    """WeasyPrint's HTML, noting whether the collector runs while write_pdf works (and optionally waiting)."""
+
+    class Watched(HTML):
+        def write_pdf(self, *args, **kwargs):
+            if started is not None:
+                started.wait(timeout=30)
+            seen.append(gc.isenabled())
+            made = super().write_pdf(*args, **kwargs)
+            if after is not None:
+                after()
+            return made
+
+    return Watched
+
+
+def test_the_collector_is_paused_while_weasyprint_renders(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[bool] = []
+    monkeypatch.setattr(pdf, "HTML", watched(seen))
+    assert gc.isenabled()
+    assert len(read(pdf.render(TINY)).pages) == 1
+    assert seen == [False]
+    assert gc.isenabled()
+
+
+def test_the_collector_comes_back_after_a_refused_render(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[bool] = []
+    monkeypatch.setattr(pdf, "HTML", watched(seen))
+    with pytest.raises(FatalURLFetchingError):
+        pdf.render(TINY.replace("<p>", '<img src="file:///etc/passwd" alt="x"><p>'))
+    assert seen == [False]
+    assert gc.isenabled()
+
+
+def test_a_collector_the_caller_turned_off_stays_off() -> None:
+    gc.disable()
+    try:
+        pdf.render(TINY)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_threads_rendering_at_once_share_one_pause(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first render to end must not turn the collector back on under one still running."""
+    seen: list[bool] = []
+    both_started = threading.Barrier(2)
+    first_done = threading.Event()
+    while_second_runs: list[bool] = []
+
+    def after() -> None:
+        if threading.current_thread().name == "second":
+            assert first_done.wait(timeout=30)
+            while_second_runs.append(gc.isenabled())
+
+    monkeypatch.setattr(pdf, "HTML", watched(seen, both_started, after))
+
+    def first() -> bytes:
+        try:
+            return pdf.render(TINY)
+        finally:
+            first_done.set()
+
+    def second() -> bytes:
+        threading.current_thread().name = "second"
+        return pdf.render(TINY)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        made = [pool.submit(first), pool.submit(second)]
+        assert all(len(read(m.result(timeout=60)).pages) == 1 for m in made)
+    assert seen == [False, False]
+    assert while_second_runs == [False]
+    assert gc.isenabled()
 
 
 # ----------------------------------------------------------------------------------------------------------
