@@ -4,15 +4,16 @@ across framework versions, also over the criteria the crosswalk maps one to one 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..domain import benchmark as rules
 from ..domain import scoring
 from ..domain import standards as standards_rules
 from ..models import Cycle, Organisation, User
+from . import catalogue
 from .benchmarks import Group, authority_benchmark, check_filters, cycle_scores, peer_group, policy_for, widest
 
 
@@ -46,12 +47,15 @@ class Trend:
 
 
 def trend(session: Session, organisation: Organisation, kind: str, basis: str, threshold: int,
-          user: User | None = None, lowest: str = "") -> Trend:
+          user: User | None = None, lowest: str = "", cycles: Sequence[Cycle] | None = None) -> Trend:
     """The authority's scores in every cycle beside its group's median (of only the answers at the lowest
     confidence accepted, when given); across framework versions, also over the criteria the crosswalk maps one
-    to one (of every answer only: see Trend.comparable_withheld)."""
+    to one (of every answer only: see Trend.comparable_withheld).
+
+    `cycles` is every cycle as catalogue.cycles reads them (with their framework versions), for a caller that
+    has them already; they are read when not given."""
     check_filters(basis, lowest)
-    cycles = list(session.execute(select(Cycle).order_by(Cycle.opens_on)).scalars())
+    cycles = sorted(catalogue.cycles(session) if cycles is None else cycles, key=lambda c: (c.opens_on, c.slug))
     group = peer_group(session, organisation, kind, user)
     overall, medians, counts, domains = [], [], [], defaultdict(list)
     for cycle in cycles:

@@ -190,12 +190,14 @@ def _download(header: list[str], table: list[list], name: str, kind: str, sheet:
 def trend():
     if current_user.role == ADMIN and not request.args.get("org"):
         return redirect(url_for("benchmark.national"))
-    form, organisation = _filter_form(_cycles())
+    cycles = _cycles()
+    form, organisation = _filter_form(cycles)
     if refused := _refused_choice(form):
         return refused
     try:
         result = trends.trend(services.session(), organisation, form.group.data, form.basis.data,
-                              current_app.config["DISCLOSURE_THRESHOLD"], current_user, lowest=form.confidence.data)
+                              current_app.config["DISCLOSURE_THRESHOLD"], current_user, lowest=form.confidence.data,
+                              cycles=cycles)
     except service.UnknownGroup:
         abort(404)
     group_label = shown.group_label(result.group, organisation)
