@@ -313,6 +313,21 @@ def test_who_may_use_it(seeded_app: Flask) -> None:
     assert viewer.client.post(page(camden.id), data={"L1.1": "3", "recalculate": "y"}).status_code == 400  # no token
 
 
+def test_only_authority_users_are_told_why_they_get_a_range_of_ranks(seeded_app: Flask) -> None:
+    """Programme admins get the exact rank with the targets, so the page does not tell them it is a range."""
+    leeds = assessment("2011", LEEDS)
+    targets = "&".join(f"{cid}={level}" for cid, level in TARGETS.items())
+    said = {}
+    for email in (EDITOR, ADMIN):
+        browser = Browser(seeded_app.test_client())
+        browser.sign_in(email)
+        browser.get(f"{page(leeds.id)}?{targets}")
+        said[email] = "Not an exact rank" in browser.last
+        json = browser.get(f"{page(leeds.id, json=True)}?{targets}&html=1").get_json()
+        assert ("Not an exact rank" in json["html"]) is said[email]
+    assert said == {EDITOR: True, ADMIN: False}
+
+
 def test_a_small_group_shows_no_rank_or_band_whatever_the_targets(seeded_app: Flask, browser: Browser) -> None:
     """The attack: an authority varies its targets to read where its peers are. With fewer scored authorities
     than the threshold, no rank or band ever appears, on the page or in the JSON, for any targets."""
