@@ -96,6 +96,7 @@ class WhatIf:
     now: dict[str, Standing]  # by score key; empty when there is no group to compare with
     then: dict[str, Standing]
     changed: tuple[str, ...] = ()  # targets that differ from the current answer
+    ranges: bool = False  # the standings with the targets are the ranges the shown figures allow, not exact ranks
 
 
 def _values(result: scoring.Result, keys: Sequence[str], as_value: Callable[[Fraction], float]
@@ -157,10 +158,13 @@ def what_if(framework: Framework, answers: Mapping[str, scoring.Answer], targets
         positions = _positions(own, group, scores or {}, _values(current, keys, as_value), keys, policy)
         now = {key: standing(p) for key, p in positions.items()}
         mine = _values(result, keys, as_value)
-        if policy.audience is benchmark.Audience.PROGRAMME:  # they see every member's value named anyway
+        ranges = policy.audience is not benchmark.Audience.PROGRAMME  # programme staff see every value named
+        if ranges:
+            then = {key: projected(p, mine.get(key)) for key, p in positions.items()}
+        else:
             then = {key: standing(p) for key, p in
                     _positions(own, group, scores or {}, mine, keys, policy).items()}
-        else:
-            then = {key: projected(p, mine.get(key)) for key, p in positions.items()}
+    else:
+        ranges = False
     changed = tuple(cid for cid, level in targets.items() if answers.get(cid) != level)
-    return WhatIf(dict(targets), hypothetical, current, result, not_counted, now, then, changed)
+    return WhatIf(dict(targets), hypothetical, current, result, not_counted, now, then, changed, ranges)
